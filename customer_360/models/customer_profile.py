@@ -1,0 +1,321 @@
+import logging
+import threading
+import time
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from . import profile_sql
+
+_logger = logging.getLogger(__name__)
+
+# Fields the refresh writes; a full refresh must leave all of them as incremental ones left them.
+KPI_FIELDS = [
+    "order_count",
+    "sales_total",
+    "first_order_date",
+    "last_order_date",
+    "avg_order_value",
+    "purchase_interval_days",
+    "invoiced_total",
+    "amount_due",
+    "amount_overdue",
+    "ticket_count",
+    "open_ticket_count",
+    "complaint_count",
+    "last_interaction_date",
+    "avg_basket_qty",
+    "usual_order_weekday",
+    "usual_order_month",
+]
+
+WEEKDAYS = [
+    ("0", "Sunday"),
+    ("1", "Monday"),
+    ("2", "Tuesday"),
+    ("3", "Wednesday"),
+    ("4", "Thursday"),
+    ("5", "Friday"),
+    ("6", "Saturday"),
+]
+MONTHS = [
+    (str(number), name)
+    for number, name in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+]
+
+
+class CustomerProfile(models.Model):
+    _name = "customer.profile"
+    _description = "Customer 360 profile"
+    _order = "sales_total desc, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    country_id = fields.Many2one(related="partner_id.country_id", store=True, index=True)
+    user_id = fields.Many2one(
+        related="partner_id.user_id", store=True, index=True, string="Salesperson"
+    )
+    is_company = fields.Boolean(related="partner_id.is_company", store=True)
+
+    order_count = fields.Integer(readonly=True)
+    sales_total = fields.Monetary(readonly=True, index=True)
+    first_order_date = fields.Datetime(readonly=True)
+    last_order_date = fields.Datetime(readonly=True, index=True)
+    avg_order_value = fields.Monetary(readonly=True, aggregator="avg")
+    purchase_interval_days = fields.Float(
+        readonly=True,
+        aggregator="avg",
+        help="Median number of days between consecutive confirmed orders; "
+        "empty with fewer than two orders.",
+    )
+    invoiced_total = fields.Monetary(
+        readonly=True, help="Posted customer invoices minus posted credit notes, untaxed."
+    )
+    amount_due = fields.Monetary(readonly=True)
+    amount_overdue = fields.Monetary(readonly=True, index=True)
+    ticket_count = fields.Integer(readonly=True)
+    open_ticket_count = fields.Integer(readonly=True)
+    complaint_count = fields.Integer(readonly=True)
+    last_interaction_date = fields.Datetime(readonly=True)
+    top_category_ids = fields.Many2many(
+        "product.category",
+        "customer_profile_top_category_rel",
+        "profile_id",
+        "category_id",
+        readonly=True,
+        string="Top categories",
+    )
+    top_product_ids = fields.Many2many(
+        "product.product",
+        "customer_profile_top_product_rel",
+        "profile_id",
+        "product_id",
+        readonly=True,
+        string="Top products",
+    )
+    avg_basket_qty = fields.Float(
+        readonly=True, aggregator="avg", string="Average basket (units)"
+    )
+    usual_order_weekday = fields.Selection(WEEKDAYS, readonly=True, string="Usual buying day")
+    usual_order_month = fields.Selection(MONTHS, readonly=True, string="Usual buying month")
+    refreshed_at = fields.Datetime(readonly=True)
+
+    suggestion_ids = fields.One2many(
+        "customer.product.suggestion", "profile_id", string="Suggested products"
+    )
+    days_since_last_order = fields.Integer(compute="_compute_days_since_last_order")
+    is_top_sales = fields.Boolean(
+        compute="_compute_is_top_sales",
+        search="_search_is_top_sales",
+        string="Top 10% by sales",
+    )
+
+    _sql_constraints = [
+        (
+            "partner_company_unique",
+            "UNIQUE(partner_id, company_id)",
+            "A customer has one profile per company.",
+        )
+    ]
+
+    def init(self):
+        profile_sql.create_support_tables(self.env.cr)
+
+    @api.depends("last_order_date")
+    def _compute_days_since_last_order(self):
+        now = fields.Datetime.now()
+        for profile in self:
+            last = profile.last_order_date
+            profile.days_since_last_order = (now - last).days if last else 0
+
+    def _top_sales_thresholds(self):
+        """The 90th percentile of sales_total per company, in one query."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT company_id, percentile_cont(0.9) WITHIN GROUP (ORDER BY sales_total)
+                     FROM customer_profile
+                    WHERE sales_total > 0
+                    GROUP BY company_id"""
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _compute_is_top_sales(self):
+        thresholds = self._top_sales_thresholds()
+        for profile in self:
+            threshold = thresholds.get(profile.company_id.id)
+            profile.is_top_sales = bool(threshold) and profile.sales_total >= threshold
+
+    def _search_is_top_sales(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'Top 10%% by sales'."))
+        top_domain = ["|"] * (len(thresholds := self._top_sales_thresholds()) - 1)
+        for company_id, threshold in thresholds.items():
+            top_domain += ["&", ("company_id", "=", company_id), ("sales_total", ">=", threshold)]
+        if not thresholds:
+            top_domain = [("id", "=", 0)]
+        positive = (operator == "=") == value
+        return top_domain if positive else ["!", *top_domain]
+
+    # ------------------------------------------------------------------
+    # Refresh: the one way in
+    # ------------------------------------------------------------------
+    @api.model
+    def refresh_profiles(self, partner_ids=None, company_ids=None):
+        """Recompute the profiles of the given commercial partners (all when None),
+        in the given companies (all when None), with set-based SQL.
+
+        Contacts given in ``partner_ids`` are taken for their commercial partner.
+        Returns the number of profile rows written."""
+        self.env.flush_all()
+        if partner_ids is not None:
+            partner_ids = self._commercial_ids(partner_ids)
+            if not partner_ids:
+                return 0
+        written = profile_sql.refresh(self.env, partner_ids=partner_ids, company_ids=company_ids)
+        self.env.invalidate_all()
+        return written
+
+    @api.model
+    def _commercial_ids(self, partner_ids):
+        if not partner_ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT commercial_partner_id FROM res_partner WHERE id = ANY(%s)",
+                list(partner_ids),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall() if row[0]]
+
+    @api.model
+    def _mark_dirty(self, partner_ids):
+        """Remember that these customers' numbers changed; they are refreshed at the
+        end of the transaction (and by the short cron, should that be missed)."""
+        partner_ids = [pid for pid in set(partner_ids) if pid]
+        if not partner_ids:
+            return
+        profile_sql.mark_dirty(self.env.cr, partner_ids)
+        dirty = self.env.cr.precommit.data.setdefault("customer_360.dirty", set())
+        if not dirty:
+            self.env.cr.precommit.add(self._refresh_dirty_precommit)
+        dirty.update(partner_ids)
+
+    def _refresh_dirty_precommit(self):
+        partner_ids = self.env.cr.precommit.data.pop("customer_360.dirty", set())
+        if partner_ids:
+            self.sudo().refresh_profiles(partner_ids=list(partner_ids))
+            profile_sql.clear_dirty(self.env.cr, self._commercial_ids(partner_ids))
+
+    @api.model
+    def _refresh_dirty(self, limit=5000):
+        """Refresh the customers marked dirty; returns how many remain."""
+        partner_ids = profile_sql.take_dirty(self.env.cr, limit)
+        if partner_ids:
+            self.refresh_profiles(partner_ids=partner_ids)
+        return profile_sql.count_dirty(self.env.cr)
+
+    @api.model
+    def _mark_changed_tickets_dirty(self):
+        """Tickets have no hook here (the helpdesk is optional): the short cron picks up the
+        customers of tickets changed since its last run."""
+        if "helpdesk.ticket" not in self.env:
+            return
+        params = self.env["ir.config_parameter"].sudo()
+        since = params.get_param("customer_360.tickets_checked_at") or "1970-01-01 00:00:00"
+        now = fields.Datetime.to_string(self.env.cr.now())
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT partner_id FROM %s WHERE write_date >= %s AND partner_id IS NOT NULL",
+                SQL.identifier(self.env["helpdesk.ticket"]._table),
+                since,
+            )
+        )
+        partner_ids = [row[0] for row in self.env.cr.fetchall()]
+        if partner_ids:
+            profile_sql.mark_dirty(self.env.cr, partner_ids)
+        params.set_param("customer_360.tickets_checked_at", now)
+
+    @api.model
+    def _cron_refresh_dirty(self):
+        self._mark_changed_tickets_dirty()
+        remaining = self._refresh_dirty()
+        self.env["ir.cron"]._notify_progress(done=0, remaining=remaining)
+
+    @api.model
+    def _cron_refresh_all(self, batch_size=None, time_budget=None):
+        """Nightly full refresh, by commercial-partner id batches. The position is kept in a
+        parameter, so an interrupted run resumes where it stopped; refreshing a batch twice
+        writes the same numbers, so nothing is counted twice."""
+        params = self.env["ir.config_parameter"].sudo()
+        batch_size = batch_size or int(params.get_param("customer_360.refresh_batch_size", 5000))
+        time_budget = time_budget or 240
+        cursor = int(params.get_param("customer_360.refresh_cursor", 0))
+        started = time.monotonic()
+        done = 0
+        while True:
+            upper = profile_sql.next_batch_upper(self.env.cr, cursor, batch_size)
+            if upper is None:
+                params.set_param("customer_360.refresh_cursor", 0)
+                profile_sql.zero_orphans(self.env)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                return done
+            profile_sql.refresh(self.env, id_range=(cursor, upper))
+            done += 1
+            cursor = upper
+            params.set_param("customer_360.refresh_cursor", cursor)
+            self._commit_batch()
+            if time.monotonic() - started > time_budget:
+                remaining = profile_sql.count_partners_after(self.env.cr, cursor)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+                return done
+
+    def _commit_batch(self):
+        # Outside tests each batch is committed, so a crash loses one batch at most;
+        # tests run in one transaction that is rolled back.
+        if not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()
+
+    def action_refresh(self):
+        self.refresh_profiles(partner_ids=self.partner_id.ids, company_ids=self.company_id.ids)
+        return True
+
+    # ------------------------------------------------------------------
+    # Navigation from the profile
+    # ------------------------------------------------------------------
+    def action_open_interactions(self):
+        self.ensure_one()
+        return self.partner_id.action_open_customer_interactions()
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+

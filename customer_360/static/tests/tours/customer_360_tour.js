@@ -1,0 +1,1 @@
+// tours of customer_360
