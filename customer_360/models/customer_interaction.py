@@ -41,7 +41,9 @@ class CustomerInteraction(models.Model):
         kind_index = {kind: index for index, (kind, _label) in enumerate(KINDS)}
 
         def select(kind, body):
-            return SQL("SELECT src.id * %s + %s AS id, %s AS kind, " + body, ID_STRIDE, kind_index[kind], kind)
+            return SQL(
+                "SELECT src.id * %s + %s AS id, %s AS kind, " + body, ID_STRIDE, kind_index[kind], kind
+            )
 
         sources = [
             select(
@@ -109,9 +111,7 @@ class CustomerInteraction(models.Model):
         return sources
 
     def _view_signature(self):
-        return ",".join(
-            name for name in ("helpdesk.ticket", "crm.lead") if name in self.env
-        )
+        return ",".join(name for name in ("helpdesk.ticket", "crm.lead") if name in self.env)
 
     def init(self):
         self._create_view()
@@ -124,9 +124,7 @@ class CustomerInteraction(models.Model):
                 SQL(" UNION ALL ").join(self._sources()),
             )
         )
-        self.env.cr.execute(
-            SQL("COMMENT ON VIEW customer_interaction IS %s", self._view_signature())
-        )
+        self.env.cr.execute(SQL("COMMENT ON VIEW customer_interaction IS %s", self._view_signature()))
 
     def _register_hook(self):
         # An addon installed after this one (crm, a helpdesk) adds a source: rebuild the view.

@@ -17,7 +17,9 @@ class CustomerProductSuggestion(models.Model):
     company_id = fields.Many2one(related="profile_id.company_id", store=True, index=True)
     product_id = fields.Many2one("product.product", required=True, ondelete="cascade")
     because_product_id = fields.Many2one(
-        "product.product", string="Bought with", ondelete="set null",
+        "product.product",
+        string="Bought with",
+        ondelete="set null",
         help="The product this customer bought that is most often bought together with the suggestion.",
     )
     score = fields.Float(digits=(4, 3))
@@ -26,7 +28,9 @@ class CustomerProductSuggestion(models.Model):
     @api.model
     def compute_suggestions(self, company_ids=None, recent_days=90, top_n=5):
         """Recompute every suggestion of the given companies from confirmed order lines."""
-        companies = self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+        companies = (
+            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+        )
         for company in companies:
             self.env.cr.execute(
                 SQL(
@@ -42,11 +46,15 @@ class CustomerProductSuggestion(models.Model):
                     company.id,
                 )
             )
-            purchases = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "product_id", "last_date"])
+            purchases = pd.DataFrame(
+                self.env.cr.fetchall(), columns=["partner_id", "product_id", "last_date"]
+            )
             suggestions = suggest_products(
                 purchases, recent_days=recent_days, top_n=top_n, today=fields.Date.context_today(self)
             )
-            self.env.cr.execute(SQL("DELETE FROM customer_product_suggestion WHERE company_id = %s", company.id))
+            self.env.cr.execute(
+                SQL("DELETE FROM customer_product_suggestion WHERE company_id = %s", company.id)
+            )
             if suggestions.empty:
                 continue
             self.env.cr.execute(
@@ -89,15 +97,19 @@ class CustomerProfile(models.Model):
         self.ensure_one()
         if not self.suggestion_ids:
             raise UserError(_("%s has no suggested products yet.", self.partner_id.display_name))
-        order = self.env["sale.order"].with_company(self.company_id).create(
-            {
-                "partner_id": self.partner_id.id,
-                "company_id": self.company_id.id,
-                "order_line": [
-                    fields.Command.create({"product_id": suggestion.product_id.id, "product_uom_qty": 1})
-                    for suggestion in self.suggestion_ids.sorted("rank")
-                ],
-            }
+        order = (
+            self.env["sale.order"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "partner_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "order_line": [
+                        fields.Command.create({"product_id": suggestion.product_id.id, "product_uom_qty": 1})
+                        for suggestion in self.suggestion_ids.sorted("rank")
+                    ],
+                }
+            )
         )
         return {
             "type": "ir.actions.act_window",

@@ -67,17 +67,11 @@ class CustomerProfile(models.Model):
     _order = "sales_total desc, id"
     _rec_name = "partner_id"
 
-    partner_id = fields.Many2one(
-        "res.partner", required=True, readonly=True, index=True, ondelete="cascade"
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
-    )
+    partner_id = fields.Many2one("res.partner", required=True, readonly=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     currency_id = fields.Many2one("res.currency", readonly=True)
     country_id = fields.Many2one(related="partner_id.country_id", store=True, index=True)
-    user_id = fields.Many2one(
-        related="partner_id.user_id", store=True, index=True, string="Salesperson"
-    )
+    user_id = fields.Many2one(related="partner_id.user_id", store=True, index=True, string="Salesperson")
     is_company = fields.Boolean(related="partner_id.is_company", store=True)
 
     order_count = fields.Integer(readonly=True)
@@ -88,8 +82,7 @@ class CustomerProfile(models.Model):
     purchase_interval_days = fields.Float(
         readonly=True,
         aggregator="avg",
-        help="Median number of days between consecutive confirmed orders; "
-        "empty with fewer than two orders.",
+        help="Median number of days between consecutive confirmed orders; empty with fewer than two orders.",
     )
     invoiced_total = fields.Monetary(
         readonly=True, help="Posted customer invoices minus posted credit notes, untaxed."
@@ -116,16 +109,12 @@ class CustomerProfile(models.Model):
         readonly=True,
         string="Top products",
     )
-    avg_basket_qty = fields.Float(
-        readonly=True, aggregator="avg", string="Average basket (units)"
-    )
+    avg_basket_qty = fields.Float(readonly=True, aggregator="avg", string="Average basket (units)")
     usual_order_weekday = fields.Selection(WEEKDAYS, readonly=True, string="Usual buying day")
     usual_order_month = fields.Selection(MONTHS, readonly=True, string="Usual buying month")
     refreshed_at = fields.Datetime(readonly=True)
 
-    suggestion_ids = fields.One2many(
-        "customer.product.suggestion", "profile_id", string="Suggested products"
-    )
+    suggestion_ids = fields.One2many("customer.product.suggestion", "profile_id", string="Suggested products")
     days_since_last_order = fields.Integer(compute="_compute_days_since_last_order")
     is_top_sales = fields.Boolean(
         compute="_compute_is_top_sales",
@@ -297,7 +286,7 @@ class CustomerProfile(models.Model):
         # Outside tests each batch is committed, so a crash loses one batch at most;
         # tests run in one transaction that is rolled back.
         if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def action_refresh(self):
         self.refresh_profiles(partner_ids=self.partner_id.ids, company_ids=self.company_id.ids)
@@ -318,4 +307,3 @@ class CustomerProfile(models.Model):
             "res_id": self.partner_id.id,
             "view_mode": "form",
         }
-

@@ -92,9 +92,7 @@ def next_batch_upper(cr, cursor, batch_size):
 
 
 def count_partners_after(cr, cursor):
-    cr.execute(
-        SQL("SELECT count(*) FROM res_partner WHERE id = commercial_partner_id AND id > %s", cursor)
-    )
+    cr.execute(SQL("SELECT count(*) FROM res_partner WHERE id = commercial_partner_id AND id > %s", cursor))
     return cr.fetchone()[0]
 
 
@@ -140,9 +138,9 @@ def _ticket_sources(env, scope_of, company_scope_of):
     closed_column = "closed" if "closed" in Stage._fields else "fold"
     names = [
         name.strip().lower()
-        for name in (
-            env["ir.config_parameter"].sudo().get_param("customer_360.complaint_tags") or ""
-        ).split(",")
+        for name in (env["ir.config_parameter"].sudo().get_param("customer_360.complaint_tags") or "").split(
+            ","
+        )
         if name.strip()
     ]
     complaint = SQL("FALSE")

@@ -35,7 +35,7 @@ class ResConfigSettings(models.TransientModel):
             raise ValidationError(_("The nightly refresh hour must be between 0 and 23."))
         if self.customer_360_dirty_minutes < 1:
             raise ValidationError(_("The catch-up interval must be at least one minute."))
-        super().set_values()
+        result = super().set_values()
         nightly = self.env.ref("customer_360.ir_cron_refresh_profiles", raise_if_not_found=False)
         if nightly:
             nextcall = nightly.sudo().nextcall
@@ -43,4 +43,7 @@ class ResConfigSettings(models.TransientModel):
                 nightly.sudo().nextcall = nextcall.replace(hour=self.customer_360_refresh_hour, minute=0)
         dirty = self.env.ref("customer_360.ir_cron_refresh_dirty_profiles", raise_if_not_found=False)
         if dirty:
-            dirty.sudo().write({"interval_number": self.customer_360_dirty_minutes, "interval_type": "minutes"})
+            dirty.sudo().write(
+                {"interval_number": self.customer_360_dirty_minutes, "interval_type": "minutes"}
+            )
+        return result

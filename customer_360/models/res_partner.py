@@ -24,9 +24,7 @@ class ResPartner(models.Model):
         compute="_compute_customer_profile", currency_field="customer_currency_id", string="Overdue"
     )
     customer_ticket_count = fields.Integer(compute="_compute_customer_profile", string="Customer tickets")
-    customer_last_order_date = fields.Datetime(
-        compute="_compute_customer_profile", string="Last order"
-    )
+    customer_last_order_date = fields.Datetime(compute="_compute_customer_profile", string="Last order")
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")

@@ -19,7 +19,11 @@ class Customer360Case(TransactionCase):
         cls.eur = cls.env.ref("base.EUR")
         (cls.cny | cls.usd | cls.eur).active = True
         cls.company_a = cls.env["res.company"].create(
-            {"name": "C360 Shanghai Trading", "currency_id": cls.cny.id, "country_id": cls.env.ref("base.cn").id}
+            {
+                "name": "C360 Shanghai Trading",
+                "currency_id": cls.cny.id,
+                "country_id": cls.env.ref("base.cn").id,
+            }
         )
         cls.company_b = cls.env["res.company"].create(
             {"name": "C360 Boston Supply", "currency_id": cls.usd.id, "country_id": cls.env.ref("base.us").id}
@@ -37,9 +41,17 @@ class Customer360Case(TransactionCase):
         cls._set_rate(cls.cny, cls.company_b, 7.0)
 
         cls.pricelists = {}
-        for company, currency in ((cls.company_a, cls.cny), (cls.company_b, cls.usd), (cls.company_a, cls.eur)):
+        for company, currency in (
+            (cls.company_a, cls.cny),
+            (cls.company_b, cls.usd),
+            (cls.company_a, cls.eur),
+        ):
             cls.pricelists[(company.id, currency.id)] = cls.env["product.pricelist"].create(
-                {"name": f"{company.name} {currency.name}", "currency_id": currency.id, "company_id": company.id}
+                {
+                    "name": f"{company.name} {currency.name}",
+                    "currency_id": currency.id,
+                    "company_id": company.id,
+                }
             )
         cls.category_tea = cls.env["product.category"].create({"name": "Tea"})
         cls.category_ware = cls.env["product.category"].create({"name": "Teaware"})
@@ -119,7 +131,12 @@ class Customer360Case(TransactionCase):
                     "date_order": fields.Datetime.to_datetime(date),
                     "order_line": [
                         Command.create(
-                            {"product_id": product.id, "product_uom_qty": qty, "price_unit": price, "tax_id": False}
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "price_unit": price,
+                                "tax_id": False,
+                            }
                         )
                         for product, qty, price in lines
                     ],
@@ -133,7 +150,9 @@ class Customer360Case(TransactionCase):
         return order
 
     @classmethod
-    def _invoice(cls, partner, amount, date, company=None, currency=None, move_type="out_invoice", due=None, post=True):
+    def _invoice(
+        cls, partner, amount, date, company=None, currency=None, move_type="out_invoice", due=None, post=True
+    ):
         company = company or cls.company_a
         currency = currency or company.currency_id
         move = (
@@ -149,7 +168,12 @@ class Customer360Case(TransactionCase):
                     "invoice_date_due": due or date,
                     "invoice_line_ids": [
                         Command.create(
-                            {"product_id": cls.product_tea.id, "quantity": 1, "price_unit": amount, "tax_ids": False}
+                            {
+                                "product_id": cls.product_tea.id,
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": False,
+                            }
                         )
                     ],
                 }
@@ -171,7 +195,10 @@ class Customer360Case(TransactionCase):
 
     def profile(self, partner, company=None):
         return self.Profile.search(
-            [("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", (company or self.company_a).id)]
+            [
+                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("company_id", "=", (company or self.company_a).id),
+            ]
         )
 
     @staticmethod

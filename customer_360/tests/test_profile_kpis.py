@@ -55,7 +55,9 @@ class TestProfileKpis(Customer360Case):
 
     def test_top_products_and_categories(self):
         profile = self.profile(self.customer)
-        self.assertEqual(set(profile.top_product_ids.ids), {self.product_tea.id, self.product_pot.id, self.product_cup.id})
+        self.assertEqual(
+            set(profile.top_product_ids.ids), {self.product_tea.id, self.product_pot.id, self.product_cup.id}
+        )
         self.assertEqual(set(profile.top_category_ids.ids), {self.category_tea.id, self.category_ware.id})
 
     def test_preferences(self):

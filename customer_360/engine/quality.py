@@ -1,0 +1,164 @@
+"""Master-data quality rules of Customer 360, in plain Python.
+
+Nothing here touches the database: the models feed rows in and write the results back.
+
+- ``clean_name``: trims a display name and collapses inner whitespace.
+- ``normalise_name``: the key used for fuzzy duplicate matching (pg_trgm similarity):
+  lower case, accents and punctuation removed, common legal suffixes dropped.
+- ``normalise_email``: lower-cased address and whether it is valid.
+- ``phone_digits`` / ``normalise_vat``: exact-match keys.
+- ``duplicate_score``: one weighted score (0-100) out of the name similarity and the exact
+  matches, counting only the signals both customers have.
+- ``group_pairs``: connected components of scored pairs (a group of any size).
+- ``completeness``: score (0-100) and list of missing required fields.
+"""
+
+import re
+import unicodedata
+
+# Legal forms dropped from the matching key, so "Acme Ltd" and "ACME Limited" compare equal.
+LEGAL_SUFFIXES = {
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "limited",
+    "gmbh",
+    "ag",
+    "sa",
+    "sarl",
+    "srl",
+    "bv",
+    "nv",
+    "plc",
+    "pty",
+    "oy",
+    "ab",
+    "spa",
+}
+CJK_LEGAL_SUFFIXES = ("有限责任公司", "有限公司", "股份公司", "有限責任公司", "公司")
+
+EMAIL_RE = re.compile(r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+FORMATTED_EMAIL_RE = re.compile(r"<([^<>]+)>\s*$")
+
+DEFAULT_WEIGHTS = {"name": 40, "email": 30, "phone": 20, "vat": 10}
+
+
+def clean_name(name):
+    """Trim and collapse the whitespace of a name; ``None`` stays ``None``."""
+    if not name:
+        return name
+    return " ".join(str(name).split())
+
+
+def normalise_name(name):
+    """Matching key of a name: lower case, no accents, no punctuation, no legal suffixes."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    for suffix in CJK_LEGAL_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    text = re.sub(r"[^\w\s]", " ", text)
+    words = [word for word in text.replace("_", " ").split() if word not in LEGAL_SUFFIXES]
+    return " ".join(words)
+
+
+def normalise_email(email):
+    """Return ``(cleaned, is_valid)``.
+
+    Several addresses separated by commas or semicolons are each cleaned; a formatted address
+    ``"Name" <box@host>`` is reduced to the address. Empty input is valid (nothing to check)."""
+    if not email or not str(email).strip():
+        return False, True
+    parts = [part.strip() for part in re.split(r"[,;]", str(email)) if part.strip()]
+    cleaned = []
+    valid = True
+    for part in parts:
+        formatted = FORMATTED_EMAIL_RE.search(part)
+        address = (formatted.group(1) if formatted else part).strip().lower()
+        if not EMAIL_RE.match(address):
+            valid = False
+        cleaned.append(address)
+    return ",".join(cleaned), valid
+
+
+def phone_digits(phone):
+    """The digits of a phone number (the matching key); empty when too short to mean anything."""
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", str(phone))
+    return digits if len(digits) >= 6 else ""
+
+
+def normalise_vat(vat):
+    if not vat:
+        return ""
+    return re.sub(r"[^0-9A-Z]", "", str(vat).upper())
+
+
+def duplicate_score(name_similarity, email=None, phone=None, vat=None, weights=None):
+    """Weighted score 0-100 of one candidate pair.
+
+    ``name_similarity`` is the pg_trgm similarity of the normalised names (0-1).
+    ``email``, ``phone``, ``vat`` are ``True`` (same), ``False`` (both known, different) or
+    ``None`` (at least one side unknown): unknown signals are left out of the weighting, so two
+    customers with the same name and nothing else known score the name similarity alone.
+    """
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    total = weights["name"]
+    points = weights["name"] * max(0.0, min(1.0, float(name_similarity or 0.0)))
+    for key, same in (("email", email), ("phone", phone), ("vat", vat)):
+        if same is None:
+            continue
+        total += weights[key]
+        if same:
+            points += weights[key]
+    if total <= 0:
+        return 0.0
+    return round(100.0 * points / total, 2)
+
+
+def group_pairs(pairs):
+    """Connected components of ``pairs`` = [(a, b), ...]; each group sorted, groups sorted."""
+    parent = {}
+
+    def find(item):
+        parent.setdefault(item, item)
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for left, right in pairs:
+        root_left, root_right = find(left), find(right)
+        if root_left != root_right:
+            parent[max(root_left, root_right)] = min(root_left, root_right)
+    groups = {}
+    for item in parent:
+        groups.setdefault(find(item), []).append(item)
+    return sorted(sorted(group) for group in groups.values() if len(group) > 1)
+
+
+def completeness(values, required):
+    """Return ``(score, missing)`` for a dict of field values and the list of required fields.
+
+    A field counts as filled when its value is truthy (whitespace-only text is empty).
+    No required field means complete (100)."""
+    if not required:
+        return 100, []
+    missing = []
+    for field_name in required:
+        value = values.get(field_name)
+        if isinstance(value, str):
+            value = value.strip()
+        if not value:
+            missing.append(field_name)
+    score = round(100 * (len(required) - len(missing)) / len(required))
+    return score, missing
