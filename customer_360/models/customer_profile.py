@@ -184,9 +184,24 @@ class CustomerProfile(models.Model):
             partner_ids = self._commercial_ids(partner_ids)
             if not partner_ids:
                 return 0
-        written = profile_sql.refresh(self.env, partner_ids=partner_ids, company_ids=company_ids)
+        scope = profile_sql.Scope(
+            partner_ids=tuple(partner_ids) if partner_ids is not None else None,
+            company_ids=tuple(company_ids) if company_ids is not None else None,
+        )
+        written = self._refresh_scope(scope)
         self.env.invalidate_all()
         return written
+
+    @api.model
+    def _refresh_scope(self, scope):
+        written = profile_sql.refresh(self.env, scope)
+        self._refresh_extra_kpis(scope)
+        return written
+
+    @api.model
+    def _refresh_extra_kpis(self, scope):
+        """Hook for modules that add KPIs: update your columns of the profiles selected by
+        ``scope.profiles()`` with one set-based statement (see readme/CONFIGURE.md)."""
 
     @api.model
     def _commercial_ids(self, partner_ids):
@@ -269,10 +284,12 @@ class CustomerProfile(models.Model):
             upper = profile_sql.next_batch_upper(self.env.cr, cursor, batch_size)
             if upper is None:
                 params.set_param("customer_360.refresh_cursor", 0)
-                profile_sql.zero_orphans(self.env)
+                orphan_ids = profile_sql.orphan_partner_ids(self.env.cr)
+                if orphan_ids:
+                    self._refresh_scope(profile_sql.Scope(partner_ids=tuple(orphan_ids)))
                 self.env["ir.cron"]._notify_progress(done=done, remaining=0)
                 return done
-            profile_sql.refresh(self.env, id_range=(cursor, upper))
+            self._refresh_scope(profile_sql.Scope(id_range=(cursor, upper)))
             done += 1
             cursor = upper
             params.set_param("customer_360.refresh_cursor", cursor)

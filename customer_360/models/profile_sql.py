@@ -7,6 +7,8 @@ currency with the rate stored on each document (sale_order.currency_rate, the *_
 columns of account_move).
 """
 
+from dataclasses import dataclass
+
 from odoo.tools import SQL
 
 DIRTY_TABLE = "customer_profile_dirty"
@@ -96,39 +98,55 @@ def count_partners_after(cr, cursor):
     return cr.fetchone()[0]
 
 
-def zero_orphans(env):
-    """Profiles whose partner no longer is a commercial partner (it became a contact of a
-    company, or was merged) are refreshed as they are now: all zero."""
-    env.cr.execute(
+def orphan_partner_ids(cr):
+    """Partners with a profile that are no longer commercial partners (they became a
+    contact of a company, or were merged): a refresh of them writes zeros."""
+    cr.execute(
         SQL(
             """SELECT pr.partner_id FROM customer_profile pr
                  JOIN res_partner p ON p.id = pr.partner_id
                 WHERE p.commercial_partner_id != p.id"""
         )
     )
-    orphan_ids = [row[0] for row in env.cr.fetchall()]
-    if orphan_ids:
-        refresh(env, partner_ids=orphan_ids)
+    return [row[0] for row in cr.fetchall()]
 
 
 # ----------------------------------------------------------------------
 # The refresh
 # ----------------------------------------------------------------------
-def _scope(column, partner_ids, id_range):
-    if partner_ids is not None:
-        return SQL("%s = ANY(%s)", column, list(partner_ids))
-    if id_range is not None:
-        return SQL("(%s > %s AND %s <= %s)", column, id_range[0], column, id_range[1])
-    return SQL("TRUE")
+@dataclass(frozen=True)
+class Scope:
+    """Which profiles a refresh recomputes: commercial partners (a list, an id range, or
+    all) in companies (a list, or all). Inheriting modules use it in their own SQL."""
 
+    partner_ids: tuple | None = None
+    company_ids: tuple | None = None
+    id_range: tuple | None = None
 
-def _company_scope(column, company_ids):
-    if company_ids is None:
+    def partner(self, column):
+        """SQL condition on a commercial-partner column."""
+        if self.partner_ids is not None:
+            return SQL("%s = ANY(%s)", column, list(self.partner_ids))
+        if self.id_range is not None:
+            return SQL("(%s > %s AND %s <= %s)", column, self.id_range[0], column, self.id_range[1])
         return SQL("TRUE")
-    return SQL("%s = ANY(%s)", column, list(company_ids))
+
+    def company(self, column):
+        """SQL condition on a company column."""
+        if self.company_ids is None:
+            return SQL("TRUE")
+        return SQL("%s = ANY(%s)", column, list(self.company_ids))
+
+    def profiles(self, alias="customer_profile"):
+        """SQL condition selecting the profile rows in scope."""
+        return SQL(
+            "%s AND %s",
+            self.partner(SQL.identifier(alias, "partner_id")),
+            self.company(SQL.identifier(alias, "company_id")),
+        )
 
 
-def _ticket_sources(env, scope_of, company_scope_of):
+def _ticket_sources(env, scope):
     """SQL for ticket aggregates and ticket events, or None without a helpdesk."""
     if "helpdesk.ticket" not in env:
         return None
@@ -198,8 +216,8 @@ def _ticket_sources(env, scope_of, company_scope_of):
         SQL.identifier(closed_column),
         SQL.identifier(Ticket._table),
         SQL.identifier(Stage._table),
-        scope_of(SQL("tp.commercial_partner_id")),
-        company_scope_of(SQL("t.company_id")),
+        scope.partner(SQL("tp.commercial_partner_id")),
+        scope.company(SQL("t.company_id")),
         SQL("t.active") if has_active else SQL("TRUE"),
     )
 
@@ -208,18 +226,12 @@ def _table_exists(env, model):
     return model in env and env[model]._auto
 
 
-def refresh(env, partner_ids=None, company_ids=None, id_range=None):
-    """Recompute the profiles in scope. ``partner_ids`` are commercial partners.
-    Returns the number of profile rows upserted."""
+def refresh(env, scope):
+    """Recompute the profiles in ``scope``; returns the number of profile rows upserted."""
     cr = env.cr
-
-    def scope_of(column):
-        return _scope(column, partner_ids, id_range)
-
-    def company_scope_of(column):
-        return _company_scope(column, company_ids)
-
-    ticket_sql = _ticket_sources(env, scope_of, company_scope_of)
+    scope_of = scope.partner
+    company_scope_of = scope.company
+    ticket_sql = _ticket_sources(env, scope)
     tickets = ticket_sql or SQL(
         """SELECT NULL::integer AS partner_id, NULL::integer AS company_id, 0 AS ticket_count,
                   0 AS open_ticket_count, 0 AS complaint_count,
@@ -375,8 +387,8 @@ ON CONFLICT (partner_id, company_id) DO UPDATE SET
             any_order_scope=scope_of(SQL("ap.commercial_partner_id")),
             any_order_company=company_scope_of(SQL("so.company_id")),
             message_scope=scope_of(SQL("mp.commercial_partner_id")),
-            profile_scope=_scope(SQL("partner_id"), partner_ids, id_range),
-            profile_company=company_scope_of(SQL("company_id")),
+            profile_scope=scope.partner(SQL("partner_id")),
+            profile_company=scope.company(SQL("company_id")),
             tickets=tickets,
             leads=leads,
             today=today,
@@ -384,17 +396,13 @@ ON CONFLICT (partner_id, company_id) DO UPDATE SET
         )
     )
     written = cr.rowcount
-    _refresh_top_products(env, scope_of, company_scope_of, partner_ids, id_range, company_ids)
+    _refresh_top_products(env, scope)
     return written
 
 
-def _refresh_top_products(env, scope_of, company_scope_of, partner_ids, id_range, company_ids):
+def _refresh_top_products(env, scope):
     """Top 5 products and top 3 categories by revenue (company currency)."""
-    profile_filter = SQL(
-        "profile_id IN (SELECT id FROM customer_profile WHERE %s AND %s)",
-        _scope(SQL("partner_id"), partner_ids, id_range),
-        company_scope_of(SQL("company_id")),
-    )
+    profile_filter = SQL("profile_id IN (SELECT id FROM customer_profile WHERE %s)", scope.profiles())
     env.cr.execute(SQL("DELETE FROM customer_profile_top_product_rel WHERE %s", profile_filter))
     env.cr.execute(SQL("DELETE FROM customer_profile_top_category_rel WHERE %s", profile_filter))
     env.cr.execute(
@@ -434,7 +442,7 @@ SELECT pr.id, r.categ_id FROM ranked_categories r
   JOIN customer_profile pr ON pr.partner_id = r.partner_id AND pr.company_id = r.company_id
  WHERE r.rank <= 3
 """,
-            scope=scope_of(SQL("lp.commercial_partner_id")),
-            company=company_scope_of(SQL("so.company_id")),
+            scope=scope.partner(SQL("lp.commercial_partner_id")),
+            company=scope.company(SQL("so.company_id")),
         )
     )
