@@ -1,0 +1,74 @@
+"""Stage rules: validation and set-based evaluation, plain pytest, no database."""
+
+import pandas as pd
+import pytest
+
+from ..engine.rules import RuleError, assign_stages, evaluate_rule, parse_rule
+
+
+@pytest.fixture
+def customers():
+    return pd.DataFrame(
+        {
+            "order_count": [0, 1, 6, 3, 2],
+            "days_since_last_order": [None, 10, 20, 200, 15],
+            "days_since_first_order": [None, 10, 400, 500, 300],
+            "recency_ratio": [None, 0.1, 0.8, 5.0, 0.5],
+            "opportunity_count": [2, 0, 0, 0, 0],
+            "orders_since_churn": [0, 0, 0, 0, 1],
+        }
+    )
+
+
+DEFAULT_RULES = [
+    ("churned", "order_count >= 1 and recency_ratio >= 3"),
+    ("at_risk", "order_count >= 1 and recency_ratio >= 1.5"),
+    ("won_back", "1 <= orders_since_churn <= 2"),
+    ("loyal", "order_count >= 5 and days_since_last_order <= 180"),
+    ("new", "order_count >= 1 and days_since_first_order <= 90"),
+    ("active", "order_count >= 1"),
+    ("prospect", "order_count == 0 and opportunity_count > 0"),
+]
+
+
+def test_first_matching_rule_wins(customers):
+    """Each customer lands in the first stage, by priority, whose rule it meets."""
+    assert assign_stages(DEFAULT_RULES, customers) == ["prospect", "new", "loyal", "churned", "won_back"]
+
+
+def test_unknown_values_never_match(customers):
+    """A customer without orders has no recency: 'recency_ratio < 1' and its negation's
+    comparison are both false for them."""
+    assert not evaluate_rule(parse_rule("recency_ratio < 1"), customers)[0]
+    assert not evaluate_rule(parse_rule("recency_ratio != 1"), customers)[0]
+
+
+def test_arithmetic_and_not(customers):
+    matched = evaluate_rule(parse_rule("not (days_since_last_order > 2 * 50) and order_count"), customers)
+    assert list(matched) == [False, True, True, False, True]
+
+
+def test_empty_rule_never_assigns(customers):
+    """A stage without a rule is only reached by hand."""
+    assert assign_stages([("manual", ""), ("active", "order_count >= 1")], customers)[1] == "active"
+    assert assign_stages([("manual", "  ")], customers) == [None] * 5
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("order_count >=", "not a valid expression"),
+        ("orders > 3", "Unknown measure 'orders'"),
+        ("order_count + 1", "must be a condition"),
+        ("__import__('os')", "not allowed"),
+        ("order_count.real > 1", "not allowed"),
+        ("order_count in (1, 2)", "Use only <"),
+        ("order_count > 'a'", "Only numbers"),
+        ("(order_count > 1) > 0", "Compare numbers"),
+        ("order_count ** 2 > 4", r"Use only \+ - \* /"),
+    ],
+)
+def test_bad_rules_refused(text, message):
+    """Mistyped or unsafe rules are refused with a message saying what is wrong."""
+    with pytest.raises(RuleError, match=message):
+        parse_rule(text)
