@@ -146,11 +146,18 @@ class Scope:
         )
 
 
+def helpdesk_ticket_model(env):
+    """The helpdesk ticket model (OCA helpdesk_mgmt or Odoo Enterprise), or None."""
+    if "helpdesk.ticket" in env and env["helpdesk.ticket"]._auto:
+        return env["helpdesk.ticket"]
+    return None
+
+
 def _ticket_sources(env, scope):
     """SQL for ticket aggregates and ticket events, or None without a helpdesk."""
-    if "helpdesk.ticket" not in env:
+    Ticket = helpdesk_ticket_model(env)
+    if Ticket is None:
         return None
-    Ticket = env["helpdesk.ticket"]
     stage_field = Ticket._fields.get("stage_id")
     Stage = env[stage_field.comodel_name]
     closed_column = "closed" if "closed" in Stage._fields else "fold"

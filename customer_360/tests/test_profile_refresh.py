@@ -1,0 +1,224 @@
+from odoo.tests import tagged
+
+from .common import Customer360Case
+
+COMPARED = [
+    "partner_id",
+    "company_id",
+    "order_count",
+    "sales_total",
+    "first_order_date",
+    "last_order_date",
+    "avg_order_value",
+    "purchase_interval_days",
+    "invoiced_total",
+    "amount_due",
+    "amount_overdue",
+    "ticket_count",
+    "open_ticket_count",
+    "complaint_count",
+    "last_interaction_date",
+    "top_category_ids",
+    "top_product_ids",
+    "avg_basket_qty",
+    "usual_order_weekday",
+    "usual_order_month",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestIncrementalRefresh(Customer360Case):
+    def snapshot(self):
+        self.env.invalidate_all()
+        profiles = self.Profile.search([], order="partner_id, company_id")
+        return [
+            {
+                name: (value.ids if hasattr(value, "ids") else value)
+                for name, value in row.items()
+                if name != "id"
+            }
+            for row in profiles.read(COMPARED, load=None)
+        ]
+
+    def end_transaction(self):
+        """What happens at commit: the dirty customers are refreshed."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def test_confirming_an_order_updates_the_profile_at_commit(self):
+        """A salesperson confirms an order; the customer's numbers include it right away."""
+        order = self._order(self.contact, [(self.product_tea, 3, 100.0)], "2025-03-03 09:00:00")
+        self.end_transaction()
+        profile = self.profile(self.customer)
+        self.assertEqual(profile.order_count, 1)
+        self.assertAlmostEqual(profile.sales_total, 300.0)
+        order._action_cancel()
+        self.end_transaction()
+        self.assertEqual(self.profile(self.customer).order_count, 0)
+        self.assertEqual(self.profile(self.customer).sales_total, 0.0)
+
+    def test_the_short_cron_catches_up_what_commit_missed(self):
+        self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
+        self.env.flush_all()
+        self.env.cr.precommit.clear()
+        self.assertFalse(self.profile(self.customer))
+        self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
+        self.assertEqual(self.profile(self.customer).order_count, 1)
+
+    def test_incremental_updates_equal_a_full_refresh(self):
+        """After orders, invoices, payments, credit notes and cancellations applied one by one,
+        a full refresh changes nothing."""
+        self._order(self.customer, [(self.product_tea, 2, 100.0)], "2025-01-06 10:00:00")
+        self.end_transaction()
+        self._order(self.contact, [(self.product_pot, 1, 300.0)], "2025-01-20 10:00:00", currency=self.eur)
+        self.end_transaction()
+        invoice = self._invoice(self.customer, 500.0, "2025-01-21", due="2025-02-20")
+        self.end_transaction()
+        self._pay(invoice, 200.0, "2025-02-01")
+        self.end_transaction()
+        self._invoice(self.customer, 50.0, "2025-02-02", move_type="out_refund")
+        self.end_transaction()
+        self._order(
+            self.individual, [(self.product_cup, 4, 20.0)], "2025-02-03 10:00:00", company=self.company_b
+        )
+        self.end_transaction()
+        cancelled = self._order(self.customer, [(self.product_oolong, 1, 80.0)], "2025-02-10 10:00:00")
+        self.end_transaction()
+        cancelled._action_cancel()
+        self.end_transaction()
+        incremental = self.snapshot()
+        self.assertTrue(incremental)
+        self.Profile.refresh_profiles()
+        self.assertEqual(self.snapshot(), incremental)
+
+    def test_nightly_cron_resumes_in_batches(self):
+        """The nightly cron refreshes batch by batch and ends with the same numbers."""
+        self._order(self.customer, [(self.product_tea, 2, 100.0)], "2025-01-06 10:00:00")
+        self._order(self.individual, [(self.product_tea, 1, 100.0)], "2025-01-07 10:00:00")
+        self.env.flush_all()
+        self.env.cr.precommit.clear()
+        self.Profile._cron_refresh_all(batch_size=1, time_budget=-1)
+        cursor = int(self.env["ir.config_parameter"].get_param("customer_360.refresh_cursor"))
+        self.assertGreater(cursor, 0, "a one-partner batch with no time left stops after one batch")
+        while int(self.env["ir.config_parameter"].get_param("customer_360.refresh_cursor")):
+            self.Profile._cron_refresh_all(batch_size=50)
+        after_cron = self.snapshot()
+        self.Profile.refresh_profiles()
+        self.assertEqual(self.snapshot(), after_cron)
+        self.assertEqual(self.profile(self.customer).order_count, 1)
+        self.assertEqual(self.profile(self.individual).order_count, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicingKpis(Customer360Case):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # 1000 due long ago, 600 paid of it (late, partial); 400 not yet due; a 100 credit note;
+        # a USD invoice of 14 USD = 100 CNY; a draft invoice that does not count.
+        cls.late = cls._invoice(cls.customer, 1000.0, "2025-01-01", due="2025-01-31")
+        cls._pay(cls.late, 600.0, "2025-03-15")
+        cls.future = cls._invoice(cls.contact, 400.0, "2025-01-10", due="2099-01-01")
+        cls.refund = cls._invoice(cls.customer, 100.0, "2025-01-12", move_type="out_refund", due="2099-01-01")
+        cls.foreign = cls._invoice(cls.customer, 14.0, "2025-01-15", currency=cls.usd, due="2099-01-01")
+        cls.draft = cls._invoice(cls.customer, 999.0, "2025-01-15", post=False)
+        cls.Profile.refresh_profiles()
+
+    def test_invoiced_total_nets_credit_notes_in_company_currency(self):
+        """1000 + 400 + 100 (USD converted) - 100 credit note = 1400 CNY."""
+        self.assertAlmostEqual(self.profile(self.customer).invoiced_total, 1400.0, places=2)
+
+    def test_amount_due_and_overdue(self):
+        """Open: 400 from the late invoice, 400 + 100 - 100 not yet due; overdue: the 400."""
+        profile = self.profile(self.customer)
+        self.assertAlmostEqual(profile.amount_due, 800.0, places=2)
+        self.assertAlmostEqual(profile.amount_overdue, 400.0, places=2)
+
+    def test_last_interaction_includes_the_payment(self):
+        self.assertEqual(self.profile(self.customer).last_interaction_date.date().isoformat(), "2025-03-15")
+
+    def test_archived_contact_still_rolls_up(self):
+        self.contact.active = False
+        self.Profile.refresh_profiles()
+        self.assertAlmostEqual(self.profile(self.customer).invoiced_total, 1400.0, places=2)
+
+    def test_partner_in_no_company_gets_a_profile_per_company_it_buys_from(self):
+        self.assertFalse(self.individual.company_id)
+        self._invoice(self.individual, 70.0, "2025-01-01", company=self.company_b)
+        self.Profile.refresh_profiles(partner_ids=self.individual.ids)
+        self.assertEqual(
+            self.Profile.search([("partner_id", "=", self.individual.id)]).company_id, self.company_b
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTickets(Customer360Case):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Ticket = cls.env["helpdesk.ticket"]
+        cls.complaint_tag = cls.env["helpdesk.ticket.tag"].create({"name": "Complaint"})
+        closed_stage = cls.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+        cls.tickets = Ticket.create(
+            [
+                {
+                    "name": "Tea arrived broken",
+                    "partner_id": cls.contact.id,
+                    "company_id": cls.company_a.id,
+                    "description": "x",
+                    "tag_ids": [(6, 0, cls.complaint_tag.ids)],
+                },
+                {
+                    "name": "Where is my order",
+                    "partner_id": cls.customer.id,
+                    "company_id": cls.company_a.id,
+                    "description": "x",
+                },
+                {
+                    "name": "Invoice copy",
+                    "partner_id": cls.customer.id,
+                    "company_id": cls.company_a.id,
+                    "description": "x",
+                    "stage_id": closed_stage.id,
+                },
+                {
+                    "name": "Other company",
+                    "partner_id": cls.customer.id,
+                    "company_id": cls.company_b.id,
+                    "description": "x",
+                },
+            ]
+        )
+        cls.Profile.refresh_profiles()
+
+    def test_ticket_counts_per_company(self):
+        """Three tickets in company A (one closed, one complaint); one in company B."""
+        profile = self.profile(self.customer)
+        self.assertEqual(profile.ticket_count, 3)
+        self.assertEqual(profile.open_ticket_count, 2)
+        self.assertEqual(profile.complaint_count, 1)
+        self.assertEqual(self.profile(self.customer, self.company_b).ticket_count, 1)
+
+    def test_complaint_tags_are_configurable(self):
+        self.env["ir.config_parameter"].set_param("customer_360.complaint_tags", "Nothing matches")
+        self.Profile.refresh_profiles()
+        self.assertEqual(self.profile(self.customer).complaint_count, 0)
+
+    def test_without_a_helpdesk_the_ticket_kpis_stay_zero(self):
+        """A database without any helpdesk model still refreshes (tickets count as zero)."""
+        from odoo.addons.customer_360.models import profile_sql
+
+        original = profile_sql.helpdesk_ticket_model
+        profile_sql.helpdesk_ticket_model = lambda env: None
+        try:
+            self.Profile.refresh_profiles()
+        finally:
+            profile_sql.helpdesk_ticket_model = original
+        self.assertEqual(self.profile(self.customer).ticket_count, 0)
+        self.assertTrue(self.profile(self.customer))
+
+    def test_changed_tickets_are_caught_by_the_short_cron(self):
+        self.tickets[1].stage_id = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+        self.env["ir.config_parameter"].set_param("customer_360.tickets_checked_at", "2000-01-01 00:00:00")
+        self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
+        self.assertEqual(self.profile(self.customer).open_ticket_count, 1)
