@@ -15,6 +15,7 @@
         "sale_management",
         "account",
         "phone_validation",
+        "base_import",
     ],
     "external_dependencies": {"python": ["pandas", "scikit-learn"]},
     "data": [
@@ -27,6 +28,14 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_360_menus.xml",
+        "data/customer_quality_data.xml",
+        "views/customer_duplicate_views.xml",
+        "views/customer_quality_flag_views.xml",
+        "views/res_partner_quality_views.xml",
+        "views/customer_profile_quality_views.xml",
+        "views/res_config_settings_quality_views.xml",
+        "wizards/customer_standardise_wizard_views.xml",
+        "views/customer_quality_menus.xml",
     ],
     "assets": {
         "web.assets_tests": [

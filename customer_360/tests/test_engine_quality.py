@@ -56,7 +56,7 @@ def test_duplicate_score_counts_only_known_signals():
     assert quality.duplicate_score(1.0) == 100.0
     assert quality.duplicate_score(1.0, email=False) == pytest.approx(100 * 40 / 70, abs=0.01)
     assert quality.duplicate_score(0.2, email=True) == pytest.approx(100 * (8 + 30) / 70, abs=0.01)
-    assert quality.duplicate_score(0.5, email=True, phone=True, vat=True) == 90.0
+    assert quality.duplicate_score(0.5, email=True, phone=True, vat=True) == 80.0
 
 
 def test_duplicate_score_uses_configured_weights():

@@ -1,0 +1,300 @@
+import logging
+import time
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..engine import quality
+
+_logger = logging.getLogger(__name__)
+
+STEWARD_GROUP = "customer_360.group_customer_360_data_steward"
+# Core's merge refuses more than 3 partners at once: a destination and two sources per round.
+MERGE_CHUNK = 2
+
+
+class CustomerDuplicate(models.Model):
+    _name = "customer.duplicate"
+    _description = "Customer duplicate candidates"
+    _inherit = ["mail.thread"]
+    _order = "state, score desc, id"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_ids = fields.Many2many(
+        "res.partner",
+        "customer_duplicate_partner_rel",
+        "duplicate_id",
+        "partner_id",
+        string="Customers",
+        required=True,
+    )
+    partner_count = fields.Integer(compute="_compute_name", store=True, string="Customers in group")
+    master_partner_id = fields.Many2one(
+        "res.partner",
+        string="Keep",
+        ondelete="set null",
+        domain="[('id', 'in', partner_ids)]",
+        help="The customer that remains after the merge; the oldest active one when empty.",
+    )
+    score = fields.Float(digits=(5, 2), aggregator="max", help="Highest pair score in the group (0-100).")
+    reasons = fields.Char(help="Signals that matched: name, email, phone, VAT.")
+    state = fields.Selection(
+        [("open", "To review"), ("merged", "Merged"), ("dismissed", "Not a duplicate")],
+        default="open",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", help="Set when all the customers of the group belong to one company."
+    )
+    merged_partner_names = fields.Text(readonly=True)
+    merged_date = fields.Datetime(readonly=True)
+
+    @api.depends("partner_ids.name")
+    def _compute_name(self):
+        for group in self:
+            names = group.partner_ids.mapped("name")
+            group.partner_count = len(group.partner_ids)
+            group.name = " / ".join(dict.fromkeys(name for name in names if name))[:200] or _("Merged group")
+
+    # ------------------------------------------------------------------
+    # Detection
+    # ------------------------------------------------------------------
+    @api.model
+    def _candidate_pairs(self, params, partner_ids=None):
+        """Scored candidate pairs [(a, b, score, reasons)] among active commercial partners.
+
+        Names are compared with pg_trgm (``%`` uses the GIN index on the normalised name), emails,
+        phones and VAT numbers by equality; pairs marked "not a duplicate" are left out."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", params["name_similarity"]))
+        scope = SQL("TRUE") if partner_ids is None else SQL("a.id = ANY(%s)", list(partner_ids))
+        base = SQL(
+            """SELECT id, customer_name_normalized AS n, email_normalized AS e,
+                      customer_phone_normalized AS ph, customer_vat_normalized AS v
+                 FROM res_partner WHERE active AND parent_id IS NULL"""
+        )
+        cr.execute(
+            SQL(
+                """WITH p AS (%(base)s),
+                    pairs AS (
+                        SELECT a.id AS a_id, b.id AS b_id FROM p a JOIN p b
+                            ON a.n %% b.n AND a.id < b.id WHERE a.n <> '' AND %(scope)s
+                        UNION SELECT a.id, b.id FROM p a JOIN p b ON a.e = b.e AND a.id < b.id WHERE %(scope)s
+                        UNION SELECT a.id, b.id FROM p a JOIN p b ON a.ph = b.ph AND a.id < b.id WHERE %(scope)s
+                        UNION SELECT a.id, b.id FROM p a JOIN p b ON a.v = b.v AND a.id < b.id WHERE %(scope)s
+                    )
+                    SELECT pairs.a_id, pairs.b_id,
+                           similarity(coalesce(a.n, ''), coalesce(b.n, '')),
+                           CASE WHEN a.e IS NULL OR b.e IS NULL THEN NULL ELSE a.e = b.e END,
+                           CASE WHEN a.ph IS NULL OR b.ph IS NULL THEN NULL ELSE a.ph = b.ph END,
+                           CASE WHEN a.v IS NULL OR b.v IS NULL THEN NULL ELSE a.v = b.v END
+                      FROM pairs
+                      JOIN p a ON a.id = pairs.a_id
+                      JOIN p b ON b.id = pairs.b_id
+                     WHERE NOT EXISTS (
+                            SELECT 1 FROM customer_duplicate_dismissal d
+                             WHERE d.partner_a_id = pairs.a_id AND d.partner_b_id = pairs.b_id)""",
+                base=base,
+                scope=scope,
+            )
+        )
+        result = []
+        for a_id, b_id, similarity, same_email, same_phone, same_vat in cr.fetchall():
+            score = quality.duplicate_score(
+                similarity, email=same_email, phone=same_phone, vat=same_vat, weights=params["weights"]
+            )
+            if score < params["threshold"]:
+                continue
+            reasons = [
+                label
+                for label, matched in (
+                    ("name", similarity >= params["name_similarity"]),
+                    ("email", same_email),
+                    ("phone", same_phone),
+                    ("VAT", same_vat),
+                )
+                if matched
+            ]
+            result.append((a_id, b_id, score, reasons))
+        return result
+
+    @api.model
+    def _find_duplicates(self):
+        """Replace the open candidate groups by a fresh detection over all customers.
+        Groups already merged or dismissed stay as history. Returns the open groups."""
+        started = time.monotonic()
+        params = self.env["res.config.settings"]._customer_quality_params()
+        pairs = self._candidate_pairs(params)
+        best = {}
+        for a_id, b_id, score, reasons in pairs:
+            best[(a_id, b_id)] = (score, reasons)
+        groups = quality.group_pairs([(a_id, b_id) for a_id, b_id, _score, _reasons in pairs])
+        self.search([("state", "=", "open")]).unlink()
+        company_of = {}
+        if groups:
+            flat = [pid for group in groups for pid in group]
+            self.env.cr.execute(SQL("SELECT id, company_id FROM res_partner WHERE id = ANY(%s)", flat))
+            company_of = dict(self.env.cr.fetchall())
+        vals_list = []
+        for group in groups:
+            members = set(group)
+            scores = [(score, reasons) for (a_id, b_id), (score, reasons) in best.items() if a_id in members]
+            companies = {company_of.get(pid) for pid in group}
+            all_reasons = sorted({reason for _score, reasons in scores for reason in reasons})
+            vals_list.append(
+                {
+                    "partner_ids": [fields.Command.set(group)],
+                    "score": max(score for score, _reasons in scores),
+                    "reasons": ", ".join(all_reasons),
+                    "company_id": companies.pop() if len(companies) == 1 else False,
+                }
+            )
+        created = self.create(vals_list)
+        _logger.info(
+            "Customer duplicates: %s pairs, %s groups in %.1fs",
+            len(pairs),
+            len(created),
+            time.monotonic() - started,
+        )
+        return created
+
+    @api.model
+    def _cron_find_duplicates(self):
+        self._find_duplicates()
+
+    @api.model
+    def action_find_duplicates(self):
+        """Button of the review screens: same detection as the nightly job."""
+        self._check_steward()
+        self.sudo()._find_duplicates()
+        return {
+            "type": "ir.actions.client",
+            "tag": "soft_reload",
+        }
+
+    # ------------------------------------------------------------------
+    # Review
+    # ------------------------------------------------------------------
+    def _check_steward(self):
+        if not (self.env.su or self.env.user.has_group(STEWARD_GROUP)):
+            raise AccessError(_("Only a Customer 360 data steward can review and merge duplicates."))
+
+    def action_dismiss(self):
+        """Not a duplicate: remember every pair of the group, so it is never proposed again."""
+        self._check_steward()
+        Dismissal = self.env["customer.duplicate.dismissal"].sudo()
+        for group in self.filtered(lambda g: g.state == "open"):
+            ids = sorted(group.partner_ids.ids)
+            pairs = [(a_id, b_id) for index, a_id in enumerate(ids) for b_id in ids[index + 1 :]]
+            Dismissal._remember(pairs)
+        self.filtered(lambda g: g.state == "open").sudo().write({"state": "dismissed"})
+        return True
+
+    def action_reopen(self):
+        self._check_steward()
+        for group in self.filtered(lambda g: g.state == "dismissed"):
+            self.env["customer.duplicate.dismissal"].sudo().search(
+                [("partner_a_id", "in", group.partner_ids.ids), ("partner_b_id", "in", group.partner_ids.ids)]
+            ).unlink()
+            group.sudo().state = "open"
+        return True
+
+    def _merge_destination(self):
+        self.ensure_one()
+        if self.master_partner_id and self.master_partner_id in self.partner_ids:
+            return self.master_partner_id
+        # The customer with the oldest record is kept, as it is the one people know.
+        return self.partner_ids.sorted(
+            lambda p: (not p.active, p.create_date or fields.Datetime.now(), p.id)
+        )[0]
+
+    def action_merge(self):
+        """Merge each selected group into its kept customer with core's partner merge (orders,
+        invoices, tickets, loyalty cards, followers and messages move to the kept customer), in
+        rounds of three, then refresh the kept customer's profiles."""
+        self._check_steward()
+        groups = self.filtered(lambda g: g.state == "open")
+        if not groups:
+            raise UserError(_("Select at least one group still to review."))
+        Merge = self.env["base.partner.merge.automatic.wizard"].sudo()
+        kept_ids = []
+        for group in groups:
+            partners = group.partner_ids.sudo().exists()
+            if len(partners) < 2:
+                group.sudo().state = "dismissed"
+                continue
+            destination = group._merge_destination().sudo()
+            names = (partners - destination).mapped("display_name")
+            sources = partners - destination
+            try:
+                with self.env.cr.savepoint():
+                    for start in range(0, len(sources), MERGE_CHUNK):
+                        chunk = sources[start : start + MERGE_CHUNK]
+                        Merge._merge((destination | chunk).ids, destination, extra_checks=False)
+            except UserError as error:
+                raise UserError(
+                    _("Group %(group)s could not be merged: %(error)s", group=group.name, error=error.args[0])
+                ) from error
+            destination.message_post(
+                body=_(
+                    "Merged duplicates %(names)s (by %(user)s).",
+                    names=", ".join(names),
+                    user=self.env.user.name,
+                )
+            )
+            group.sudo().write(
+                {
+                    "state": "merged",
+                    "master_partner_id": destination.id,
+                    "merged_partner_names": "\n".join(names),
+                    "merged_date": fields.Datetime.now(),
+                }
+            )
+            kept_ids.append(destination.id)
+        if kept_ids:
+            self.env["customer.profile"].sudo().refresh_profiles(partner_ids=kept_ids)
+            # Other open groups lost the merged customers: close those left with fewer than two.
+            self.sudo().search([("state", "=", "open")]).filtered(lambda g: len(g.partner_ids) < 2).write(
+                {"state": "dismissed"}
+            )
+        return True
+
+
+class CustomerDuplicateDismissal(models.Model):
+    _name = "customer.duplicate.dismissal"
+    _description = "Customers confirmed not to be duplicates"
+    _rec_name = "partner_a_id"
+
+    partner_a_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
+    partner_b_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
+
+    _sql_constraints = [
+        (
+            "pair_unique",
+            "UNIQUE(partner_a_id, partner_b_id)",
+            "This pair is already marked as not a duplicate.",
+        ),
+        ("pair_ordered", "CHECK(partner_a_id < partner_b_id)", "The first customer has the lower id."),
+    ]
+
+    @api.model
+    def _remember(self, pairs):
+        if not pairs:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO customer_duplicate_dismissal (partner_a_id, partner_b_id, create_uid, create_date,
+                                                            write_uid, write_date)
+                   SELECT a, b, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                     FROM unnest(%(a)s::int[], %(b)s::int[]) AS v(a, b)
+                   ON CONFLICT DO NOTHING""",
+                uid=self.env.uid,
+                a=[min(pair) for pair in pairs],
+                b=[max(pair) for pair in pairs],
+            )
+        )

@@ -1,0 +1,550 @@
+import json
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.phone_validation.tools import phone_validation
+
+from ..engine import quality
+
+_logger = logging.getLogger(__name__)
+
+STEWARD_GROUP = "customer_360.group_customer_360_data_steward"
+# Partner fields whose change can change a profile's completeness.
+COMPLETENESS_CANDIDATES = [
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "vat",
+    "website",
+    "function",
+    "title",
+    "industry_id",
+    "ref",
+    "lang",
+    "user_id",
+    "company_registry",
+]
+# Personal data removed by "Anonymise" (sensitive fields of other addons are found by group).
+ANONYMISED_FIELDS = [
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "website",
+    "function",
+    "title",
+    "comment",
+    "ref",
+    "image_1920",
+    "customer_personal_notes",
+]
+STANDARDISED_FIELDS = ("name", "email", "phone", "mobile", "country_id")
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Key master data tracked in the chatter (name, email, phone, vat, user and address already are).
+    mobile = fields.Char(tracking=True)
+    country_id = fields.Many2one(tracking=True)
+    is_company = fields.Boolean(tracking=True)
+
+    verified_date = fields.Date(
+        string="Data verified on",
+        tracking=True,
+        copy=False,
+        help="Last time someone checked this customer's master data with the customer.",
+    )
+    customer_personal_notes = fields.Text(
+        string="Personal notes",
+        groups="customer_360.group_customer_360_sensitive",
+        copy=False,
+        help="Private notes about the person; visible only to the Sensitive data group.",
+    )
+    customer_name_normalized = fields.Char(
+        string="Matching name",
+        compute="_compute_customer_match_keys",
+        store=True,
+        copy=False,
+        help="Name reduced for duplicate matching (lower case, no accents, punctuation or legal form).",
+    )
+    customer_phone_normalized = fields.Char(
+        string="Matching phone", compute="_compute_customer_match_keys", store=True, index=True, copy=False
+    )
+    customer_vat_normalized = fields.Char(
+        string="Matching VAT", compute="_compute_customer_match_keys", store=True, index=True, copy=False
+    )
+
+    def init(self):
+        super().init()
+        cr = self.env.cr
+        cr.execute(SQL("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        cr.execute(
+            SQL(
+                """CREATE INDEX IF NOT EXISTS res_partner_customer_name_normalized_trgm_idx
+                       ON res_partner USING gin (customer_name_normalized gin_trgm_ops)
+                    WHERE active AND parent_id IS NULL"""
+            )
+        )
+
+    @api.depends("name", "phone", "mobile", "vat")
+    def _compute_customer_match_keys(self):
+        for partner in self:
+            partner.customer_name_normalized = quality.normalise_name(partner.name) or False
+            partner.customer_phone_normalized = (
+                quality.phone_digits(partner.phone) or quality.phone_digits(partner.mobile) or False
+            )
+            partner.customer_vat_normalized = quality.normalise_vat(partner.vat) or False
+
+    # ------------------------------------------------------------------
+    # Standardisation
+    # ------------------------------------------------------------------
+    @api.model
+    def _customer_quality_config(self):
+        return self.env["res.config.settings"]._customer_quality_params()
+
+    @api.model
+    def _customer_standardise_values(self, vals, partner=None, config=None, flags=None):
+        """Standardised copy of ``vals`` (create or write values of one partner).
+
+        ``partner`` gives the current values on write. ``flags`` (a list) receives the problems
+        that were left in place, e.g. an invalid email during an import. Raises
+        ValidationError on an invalid email outside imports."""
+        config = config or self._customer_quality_config()
+        vals = dict(vals)
+        flags = flags if flags is not None else []
+        if config["std_name"] and isinstance(vals.get("name"), str):
+            vals["name"] = quality.clean_name(vals["name"])
+        if config["std_email"] and vals.get("email"):
+            cleaned, valid = quality.normalise_email(vals["email"])
+            if valid:
+                vals["email"] = cleaned
+            elif self.env.context.get("import_file") or self.env.context.get("customer_360_flag_only"):
+                flags.append(("email", _("Invalid email %s", vals["email"])))
+            else:
+                raise ValidationError(_("%(email)s is not a valid email address.", email=vals["email"]))
+        country = self.env["res.country"]
+        if "country_id" in vals:
+            country = country.browse(vals["country_id"] or [])
+        elif partner:
+            country = partner.country_id
+        numbers = {fname: vals[fname] for fname in ("phone", "mobile") if vals.get(fname)}
+        if config["std_country"] and not country and numbers:
+            inferred = self._customer_country_from_phone(next(iter(numbers.values())))
+            if inferred:
+                vals["country_id"] = inferred.id
+                country = inferred
+        if config["std_phone"]:
+            format_country = country or (partner.company_id.country_id if partner else False)
+            format_country = format_country or self.env.company.country_id
+            for fname, number in numbers.items():
+                formatted = self._customer_format_phone(number, format_country)
+                if formatted:
+                    vals[fname] = formatted
+                else:
+                    flags.append((fname, _("Phone %s could not be standardised", number)))
+        return vals
+
+    @api.model
+    def _customer_format_phone(self, number, country):
+        if not number:
+            return False
+        if not country:
+            return (
+                number if str(number).startswith("+") and self._customer_country_from_phone(number) else False
+            )
+        try:
+            return phone_validation.phone_format(
+                number, country.code, country.phone_code, force_format="E164", raise_exception=True
+            )
+        except UserError:
+            return False
+
+    @api.model
+    def _customer_country_from_phone(self, number):
+        """The country of an international number (+ or 00 prefix), or an empty recordset."""
+        number = str(number or "").strip()
+        if number.startswith("00"):
+            number = "+" + number[2:]
+        if not number.startswith("+"):
+            return self.env["res.country"]
+        region = phone_validation.phone_get_region_data_for_number(number)
+        if not region.get("code"):
+            return self.env["res.country"]
+        return self.env["res.country"].search([("code", "=", region["code"])], limit=1)
+
+    def _customer_quality_skip(self):
+        return self.env.context.get("customer_360_skip_standardise")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._customer_quality_skip():
+            return super().create(vals_list)
+        config = self._customer_quality_config()
+        flags_list = []
+        new_vals_list = []
+        for vals in vals_list:
+            flags = []
+            new_vals_list.append(self._customer_standardise_values(vals, config=config, flags=flags))
+            flags_list.append(flags)
+        partners = super().create(new_vals_list)
+        if self.env.context.get("import_file"):
+            self.env["customer.quality.flag"]._flag_imported(partners, flags_list)
+        return partners
+
+    def write(self, vals):
+        if self._customer_quality_skip() or not any(fname in vals for fname in STANDARDISED_FIELDS):
+            result = super().write(vals)
+        else:
+            config = self._customer_quality_config()
+            phone_related = any(fname in vals for fname in ("phone", "mobile")) and "country_id" not in vals
+            if phone_related and len(self) > 1:
+                # The country used for formatting differs per partner: write them one by one.
+                result = True
+                for partner in self:
+                    result &= super(ResPartner, partner).write(
+                        self._customer_standardise_values(vals, partner=partner, config=config)
+                    )
+            else:
+                result = super().write(
+                    self._customer_standardise_values(
+                        vals, partner=self[:1] if len(self) == 1 else None, config=config
+                    )
+                )
+        if any(fname in vals for fname in COMPLETENESS_CANDIDATES + ["is_company", "parent_id"]):
+            self.env["customer.profile"].sudo()._update_completeness(
+                partner_ids=self.commercial_partner_id.ids
+            )
+        return result
+
+    # ------------------------------------------------------------------
+    # Duplicate warning on the form
+    # ------------------------------------------------------------------
+    @api.onchange("name", "email", "phone", "mobile", "vat")
+    def _onchange_customer_duplicate_warning(self):
+        if not self.name or self.parent_id:
+            return None
+        matches = self._customer_find_similar(limit=3)
+        if not matches:
+            return None
+        lines = "\n".join(
+            _("%(name)s (score %(score)s)", name=partner.display_name, score=round(score))
+            for partner, score in matches
+        )
+        return {
+            "warning": {
+                "title": _("Possible duplicate"),
+                "message": _("This customer looks like an existing one:\n%s", lines),
+                "type": "notification",
+            }
+        }
+
+    def _customer_find_similar(self, limit=5):
+        """Existing customers likely to be this (unsaved) one: [(partner, score)], best first."""
+        self.ensure_one()
+        config = self._customer_quality_config()
+        name_key = quality.normalise_name(self.name)
+        email, _valid = quality.normalise_email(self.email)
+        phone = quality.phone_digits(self.phone) or quality.phone_digits(self.mobile)
+        vat = quality.normalise_vat(self.vat)
+        own_id = self._origin.id or 0
+        self.env.cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", config["name_similarity"]))
+        conditions = [SQL("p.customer_name_normalized %% %s", name_key)]
+        if email:
+            conditions.append(SQL("p.email_normalized = %s", email.split(",")[0]))
+        if phone:
+            conditions.append(SQL("p.customer_phone_normalized = %s", phone))
+        if vat:
+            conditions.append(SQL("p.customer_vat_normalized = %s", vat))
+        self.env.cr.execute(
+            SQL(
+                """SELECT p.id, similarity(coalesce(p.customer_name_normalized, ''), %(name)s),
+                          p.email_normalized, p.customer_phone_normalized, p.customer_vat_normalized
+                     FROM res_partner p
+                    WHERE p.active AND p.parent_id IS NULL AND p.id != %(own)s AND (%(conditions)s)
+                    LIMIT 50""",
+                name=name_key,
+                own=own_id,
+                conditions=SQL(" OR ").join(conditions),
+            )
+        )
+        scored = []
+        for partner_id, similarity, other_email, other_phone, other_vat in self.env.cr.fetchall():
+            score = quality.duplicate_score(
+                similarity,
+                email=(email.split(",")[0] == other_email) if email and other_email else None,
+                phone=(phone == other_phone) if phone and other_phone else None,
+                vat=(vat == other_vat) if vat and other_vat else None,
+                weights=config["weights"],
+            )
+            if score >= config["threshold"]:
+                scored.append((partner_id, score))
+        scored.sort(key=lambda item: -item[1])
+        partners = self.browse([pid for pid, _score in scored[:limit]])
+        accessible = set(partners._filtered_access("read").ids)
+        return [(self.browse(pid), score) for pid, score in scored[:limit] if pid in accessible]
+
+    # ------------------------------------------------------------------
+    # Verification
+    # ------------------------------------------------------------------
+    def action_customer_mark_verified(self):
+        """The salesperson confirmed the data with the customer: stamp today, close the reminder."""
+        self.write({"verified_date": fields.Date.context_today(self)})
+        self.activity_feedback(["customer_360.mail_activity_type_customer_verify"])
+        return True
+
+    @api.model
+    def _cron_customer_verification(self, batch_size=1000):
+        """Schedule one "Verify customer data" activity for the salesperson of each customer not
+        verified for N months. Customers that already have such an open activity are skipped, so
+        running it again never stacks activities; it works by batches and tells the scheduler
+        how many remain."""
+        params = self.env["res.config.settings"]._customer_quality_params()
+        activity_type = self.env.ref("customer_360.mail_activity_type_customer_verify")
+        limit_date = fields.Date.context_today(self) - relativedelta(months=params["verify_months"])
+        query = SQL(
+            """SELECT p.id, p.user_id
+                 FROM res_partner p
+                WHERE p.active AND p.parent_id IS NULL AND p.user_id IS NOT NULL
+                  AND (p.verified_date IS NULL OR p.verified_date < %(limit)s)
+                  AND (p.customer_rank > 0 OR EXISTS (SELECT 1 FROM customer_profile cp WHERE cp.partner_id = p.id))
+                  AND NOT EXISTS (SELECT 1 FROM mail_activity a
+                                   WHERE a.res_model = 'res.partner' AND a.res_id = p.id
+                                     AND a.activity_type_id = %(type)s)
+                ORDER BY p.id""",
+            limit=limit_date,
+            type=activity_type.id,
+        )
+        self.env.cr.execute(SQL("%s LIMIT %s", query, batch_size))
+        rows = self.env.cr.fetchall()
+        if rows:
+            model_id = self.env["ir.model"]._get_id("res.partner")
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": partner_id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": user_id,
+                        "summary": _("Verify the customer's master data"),
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                    for partner_id, user_id in rows
+                ]
+            )
+        self.env.cr.execute(SQL("SELECT count(*) FROM (%s) todo", query))
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(rows), remaining=remaining)
+        return remaining
+
+    # ------------------------------------------------------------------
+    # Privacy
+    # ------------------------------------------------------------------
+    def _customer_check_steward(self):
+        if not (self.env.su or self.env.user.has_group(STEWARD_GROUP)):
+            raise AccessError(_("Only a Customer 360 data steward can do this."))
+
+    def _customer_personal_data(self):
+        """Everything held about this customer, as plain JSON-serialisable data."""
+        self.ensure_one()
+        partner = self.sudo().commercial_partner_id
+        family = partner | partner.with_context(active_test=False).child_ids
+
+        def dump(records, fnames):
+            fnames = [fname for fname in fnames if fname in records._fields]
+            return json.loads(json.dumps(records.read(fnames), default=str))
+
+        personal_fields = [
+            "name",
+            "display_name",
+            "is_company",
+            "email",
+            "phone",
+            "mobile",
+            "street",
+            "street2",
+            "city",
+            "zip",
+            "state_id",
+            "country_id",
+            "vat",
+            "website",
+            "function",
+            "lang",
+            "comment",
+            "verified_date",
+            "create_date",
+            "customer_personal_notes",
+        ]
+        # Sensitive fields added by other addons (birth date, gender, income...).
+        personal_fields += [
+            fname
+            for fname, field in partner._fields.items()
+            if field.groups
+            and "group_customer_360_sensitive" in field.groups
+            and fname not in personal_fields
+        ]
+        data = {
+            "exported_at": fields.Datetime.to_string(fields.Datetime.now()),
+            "partner": dump(partner, personal_fields)[0],
+            "contacts": dump(partner.child_ids, personal_fields + ["type"]),
+            "profiles": dump(
+                self.env["customer.profile"].sudo().search([("partner_id", "=", partner.id)]),
+                [
+                    "company_id",
+                    "order_count",
+                    "sales_total",
+                    "invoiced_total",
+                    "amount_due",
+                    "last_order_date",
+                ]
+                + (["completeness_score"]),
+            ),
+            "orders": dump(
+                self.env["sale.order"].sudo().search([("partner_id", "in", family.ids)]),
+                ["name", "date_order", "state", "amount_total", "currency_id", "company_id"],
+            ),
+            "invoices": dump(
+                self.env["account.move"]
+                .sudo()
+                .search(
+                    [("partner_id", "in", family.ids), ("move_type", "in", ("out_invoice", "out_refund"))]
+                ),
+                [
+                    "name",
+                    "move_type",
+                    "invoice_date",
+                    "state",
+                    "payment_state",
+                    "amount_total",
+                    "currency_id",
+                ],
+            ),
+        }
+        if "helpdesk.ticket" in self.env:
+            data["tickets"] = dump(
+                self.env["helpdesk.ticket"].sudo().search([("partner_id", "in", family.ids)]),
+                ["name", "description", "create_date", "stage_id", "closed_date"],
+            )
+        if "loyalty.card" in self.env:
+            data["loyalty_cards"] = dump(
+                self.env["loyalty.card"].sudo().search([("partner_id", "in", family.ids)]),
+                ["code", "program_id", "points", "expiration_date"],
+            )
+        return data
+
+    def action_customer_export_personal_data(self):
+        """One JSON file with all the data held about the customer, attached and downloaded."""
+        self.ensure_one()
+        self._customer_check_steward()
+        data = self._customer_personal_data()
+        partner = self.commercial_partner_id
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"personal_data_{partner.id}.json",
+                    "mimetype": "application/json",
+                    "raw": json.dumps(data, indent=2, ensure_ascii=False).encode(),
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                }
+            )
+        )
+        partner.sudo().message_post(body=_("Personal data exported by %s.", self.env.user.name))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    def _customer_anonymise_blockers(self):
+        """Why this customer cannot be anonymised yet (open orders, unpaid invoices)."""
+        self.ensure_one()
+        partner = self.sudo().commercial_partner_id
+        family = partner | partner.with_context(active_test=False).child_ids
+        reasons = []
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", family.ids),
+                    "|",
+                    ("state", "in", ("draft", "sent")),
+                    "&",
+                    ("state", "=", "sale"),
+                    ("invoice_status", "=", "to invoice"),
+                ]
+            )
+        )
+        if orders:
+            reasons.append(_("open orders: %s", ", ".join(orders.mapped("name"))))
+        invoices = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", family.ids),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                    ("payment_state", "not in", ("paid", "in_payment", "reversed")),
+                ]
+            )
+        )
+        if invoices:
+            reasons.append(_("unpaid invoices: %s", ", ".join(invoices.mapped("name"))))
+        return reasons
+
+    def action_customer_anonymise(self):
+        """Scrub the personal data of the customer and its contacts; invoices stay as they are."""
+        self._customer_check_steward()
+        for partner in self.sudo().commercial_partner_id:
+            reasons = partner._customer_anonymise_blockers()
+            if reasons:
+                raise UserError(
+                    _(
+                        "%(name)s cannot be anonymised while it has %(reasons)s.",
+                        name=partner.display_name,
+                        reasons="; ".join(reasons),
+                    )
+                )
+            family = partner | partner.with_context(active_test=False).child_ids
+            sensitive = [
+                fname
+                for fname, field in partner._fields.items()
+                if field.groups
+                and "group_customer_360_sensitive" in field.groups
+                and field.store
+                and not field.compute
+            ]
+            scrub = {fname: False for fname in set(ANONYMISED_FIELDS + sensitive) if fname in partner._fields}
+            # No tracking: the old values would land in the chatter; earlier ones are removed.
+            self.env["mail.tracking.value"].sudo().search(
+                [("mail_message_id.model", "=", "res.partner"), ("mail_message_id.res_id", "in", family.ids)]
+            ).unlink()
+            for member in family:
+                member.with_context(customer_360_skip_standardise=True, tracking_disable=True).write(
+                    {**scrub, "name": _("Anonymised customer %s", member.id), "vat": False}
+                )
+            partner.message_post(
+                body=_("Personal data anonymised by %s; posted invoices are kept.", self.env.user.name)
+            )
+            _logger.info("uid %s anonymised partner %s and its contacts", self.env.uid, partner.id)
+        return True
