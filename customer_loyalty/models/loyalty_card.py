@@ -1,0 +1,224 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare, float_is_zero
+
+from ..engine import expiry as expiry_engine
+from ..engine import tiers as tier_engine
+
+
+class LoyaltyCard(models.Model):
+    _inherit = "loyalty.card"
+
+    tier_id = fields.Many2one("customer.loyalty.tier", readonly=True, index=True, tracking=True)
+    tier_since = fields.Date(readonly=True)
+    tier_qualified_date = fields.Date(
+        readonly=True, help="Last day the member reached its tier's threshold; the grace period runs from it."
+    )
+    tier_metric_value = fields.Float(string="Qualification value", readonly=True)
+    tier_event_ids = fields.One2many("customer.loyalty.tier.event", "card_id", readonly=True)
+    points_liability = fields.Float(
+        compute="_compute_points_liability",
+        store=True,
+        help="Outstanding points × the program's point value.",
+    )
+    expiry_warned_until = fields.Date(readonly=True, help="Points expiring up to this day were announced.")
+    ledger_points = fields.Float(compute="_compute_ledger_points", string="Ledger total")
+
+    @api.depends("points", "program_id.point_value")
+    def _compute_points_liability(self):
+        for card in self:
+            card.points_liability = card.points * card.program_id.point_value
+
+    def _compute_ledger_points(self):
+        sums = dict(
+            self.env["loyalty.history"]._read_group(
+                [("card_id", "in", self.ids)], ["card_id"], ["points:sum"]
+            )
+        )
+        for card in self:
+            card.ledger_points = sums.get(card, 0.0)
+
+    # ------------------------------------------------------------------
+    # Ledger invariant: card.points == sum(ledger)
+    # ------------------------------------------------------------------
+    def _lock_for_update(self):
+        """Lock the card rows until the end of the transaction, so that a concurrent redemption
+        waits (and then sees the balance this one leaves) instead of spending the same points."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE", list(self.ids))
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        cards = super().create(vals_list)
+        for card in cards:
+            card._check_not_negative(card.points)
+        cards.filtered("points")._sync_ledger()
+        return cards
+
+    def write(self, vals):
+        if "points" not in vals:
+            return super().write(vals)
+        self._lock_for_update()
+        for card in self:
+            card._check_not_negative(vals["points"])
+        res = super().write(vals)
+        self._sync_ledger()
+        return res
+
+    def _check_not_negative(self, new_points):
+        self.ensure_one()
+        if float_compare(new_points, 0.0, precision_digits=4) < 0:
+            raise UserError(
+                _(
+                    "Not enough points on card %(card)s: the balance is %(balance)s and this operation "
+                    "needs %(needed)s. A loyalty card can never go below zero.",
+                    card=self.code,
+                    balance=self._format_points(self.points),
+                    needed=self._format_points(self.points - new_points),
+                )
+            )
+
+    def _sync_ledger(self):
+        """Post a ledger line for any balance change made without one (core flows that write the
+        points directly), so that the invariant always holds."""
+        if not self:
+            return
+        self.flush_recordset(["points"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id, c.points - COALESCE(SUM(COALESCE(h.issued, 0) - COALESCE(h.used, 0)), 0)
+                  FROM loyalty_card c
+             LEFT JOIN loyalty_history h ON h.card_id = c.id
+                 WHERE c.id = ANY(%s)
+              GROUP BY c.id
+                """,
+                list(self.ids),
+            )
+        )
+        ctx = self.env.context
+        vals_list = []
+        for card_id, diff in self.env.cr.fetchall():
+            if float_is_zero(diff, precision_digits=4):
+                continue
+            kind = ctx.get("loyalty_ledger_kind") or "adjusted"
+            reason = ctx.get("loyalty_ledger_reason") or _("Balance changed without a ledger entry")
+            vals_list.append(
+                {
+                    "card_id": card_id,
+                    "kind": kind,
+                    "reason": reason,
+                    "description": ctx.get("loyalty_ledger_description") or reason,
+                    "issued": max(diff, 0.0),
+                    "used": max(-diff, 0.0),
+                }
+            )
+        if vals_list:
+            self.env["loyalty.history"].sudo().create(vals_list)
+
+    def _ledger_post(self, points, kind, description, reason=None, source_document=None, **extra):
+        """Add (points > 0) or take (points < 0) points with their ledger line, under a row lock.
+
+        A redemption larger than the balance is refused with a clear message.
+        """
+        self.ensure_one()
+        self._lock_for_update()
+        # The lock may have waited for another transaction: read the committed balance again.
+        self.invalidate_recordset(["points"])
+        new_points = self.points + points
+        self._check_not_negative(new_points)
+        self.env["loyalty.history"].sudo().create(
+            {
+                "card_id": self.id,
+                "kind": kind,
+                "description": description,
+                "reason": reason,
+                "source_document": source_document,
+                "issued": max(points, 0.0),
+                "used": max(-points, 0.0),
+                **extra,
+            }
+        )
+        self.sudo().points = new_points
+        return self
+
+    @api.model
+    def _find_inconsistent_cards(self):
+        """Cards whose balance differs from the sum of their ledger (one query)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id
+                  FROM loyalty_card c
+             LEFT JOIN loyalty_history h ON h.card_id = c.id
+              GROUP BY c.id
+                HAVING ABS(c.points - COALESCE(SUM(COALESCE(h.issued, 0) - COALESCE(h.used, 0)), 0)) > 0.0001
+                """
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def action_check_consistency(self):
+        """Report every card whose points differ from the sum of its ledger."""
+        broken = self._find_inconsistent_cards()
+        if not broken:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": _("Ledger consistent"),
+                    "message": _("Every card's points equal the sum of its ledger."),
+                    "type": "success",
+                    "sticky": False,
+                },
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cards out of balance with their ledger"),
+            "res_model": "loyalty.card",
+            "view_mode": "list,form",
+            "views": [
+                (self.env.ref("customer_loyalty.loyalty_card_view_list_consistency").id, "list"),
+                (False, "form"),
+            ],
+            "domain": [("id", "in", broken.ids)],
+        }
+
+    # ------------------------------------------------------------------
+    # Expiry forecast and tier progress (portal, mails)
+    # ------------------------------------------------------------------
+    def _ledger_movements(self):
+        self.ensure_one()
+        lines = self.env["loyalty.history"].sudo().search([("card_id", "=", self.id)], order="date, id")
+        return [(line.date, line.points) for line in lines]
+
+    def _expiring_soon(self, days=None):
+        """``(points, first expiry date)`` of points expiring in the next ``days`` days."""
+        self.ensure_one()
+        program = self.program_id
+        if not program.expiry_months:
+            return 0.0, None
+        days = days if days is not None else (program.expiry_warning_days or 30)
+        today = fields.Date.context_today(self)
+        return expiry_engine.expiring_between(
+            self._ledger_movements(), today, today + timedelta(days=days), program.expiry_months
+        )
+
+    def _tier_progress(self):
+        """``(next tier record, missing value, ratio)`` or ``None`` when at the top."""
+        self.ensure_one()
+        tiers = self.program_id.tier_ids
+        if not tiers:
+            return None
+        plain = [tier_engine.Tier(t.id, t.sequence, t.threshold, t.grace_days) for t in tiers]
+        progress = tier_engine.progress_to_next(self.tier_metric_value, self.tier_id.id, plain)
+        if not progress:
+            return None
+        nxt, missing, ratio = progress
+        return tiers.browse(nxt.id), missing, ratio

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class LoyaltyCardUpdateBalance(models.TransientModel):
+    _inherit = "loyalty.card.update.balance"
+
+    reason = fields.Char(required=True, help="Why the balance is adjusted by hand; kept in the ledger.")
+
+    def action_update_card_point(self):
+        # Core writes the ledger line then the balance: tag it as a manual adjustment with its reason.
+        self = self.with_context(loyalty_ledger_kind="adjusted", loyalty_ledger_reason=self.reason)
+        return super().action_update_card_point()

@@ -1,0 +1,352 @@
+import logging
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..engine import expiry as expiry_engine
+from ..engine import tiers as tier_engine
+
+_logger = logging.getLogger(__name__)
+
+
+class LoyaltyProgram(models.Model):
+    _inherit = "loyalty.program"
+
+    tier_ids = fields.One2many("customer.loyalty.tier", "program_id", string="Tiers")
+    expiry_months = fields.Integer(
+        string="Points expire after (months)", help="0 = points never expire. Consumed first in, first out."
+    )
+    expiry_warning_days = fields.Integer(
+        string="Warn before expiry (days)", default=30, help="Customers get a mail this many days before."
+    )
+    point_value = fields.Float(
+        string="Value of one point",
+        digits=(16, 4),
+        help="In the program currency; used for the points liability.",
+    )
+
+    _sql_constraints = [
+        ("expiry_months_positive", "CHECK(expiry_months >= 0)", "The points lifetime cannot be negative."),
+        (
+            "expiry_warning_positive",
+            "CHECK(expiry_warning_days >= 0)",
+            "The warning delay cannot be negative.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Tiers
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_evaluate_tiers(self):
+        """Re-evaluate every member of every tiered program (scheduled job and button)."""
+        programs = self.search([("tier_ids", "!=", False)])
+        programs._evaluate_tiers()
+
+    def action_evaluate_tiers(self):
+        self._evaluate_tiers()
+        return True
+
+    def _tier_metric_values(self, card_ids, today):
+        """``{card_id: value}`` of the program's qualification metric over its window (one query)."""
+        self.ensure_one()
+        tier = self.tier_ids[:1]
+        start = datetime.combine(today - timedelta(days=tier.window_days), time.min)
+        card_filter = SQL("AND c.id = ANY(%s)", card_ids) if card_ids is not None else SQL()
+        if tier.metric == "points":
+            query = SQL(
+                """
+                SELECT c.id, COALESCE(SUM(h.issued), 0)
+                  FROM loyalty_card c
+             LEFT JOIN loyalty_history h
+                    ON h.card_id = c.id AND h.kind IN ('earned', 'reversed') AND h.date >= %(start)s
+                 WHERE c.program_id = %(program)s AND c.partner_id IS NOT NULL AND c.active %(filter)s
+              GROUP BY c.id
+                """,
+                start=start,
+                program=self.id,
+                filter=card_filter,
+            )
+        else:
+            company_filter = SQL("AND so.company_id = %s", self.company_id.id) if self.company_id else SQL()
+            query = SQL(
+                """
+                SELECT c.id,
+                       COALESCE(SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)), 0)
+                  FROM loyalty_card c
+                  JOIN res_partner cp ON cp.id = c.partner_id
+             LEFT JOIN res_partner op ON op.commercial_partner_id = cp.commercial_partner_id
+             LEFT JOIN sale_order so
+                    ON so.partner_id = op.id AND so.state = 'sale' AND so.date_order >= %(start)s %(company)s
+                 WHERE c.program_id = %(program)s AND c.active %(filter)s
+              GROUP BY c.id
+                """,
+                start=start,
+                program=self.id,
+                company=company_filter,
+                filter=card_filter,
+            )
+        self.env.cr.execute(query)
+        return dict(self.env.cr.fetchall())
+
+    def _evaluate_tiers(self, cards=None, today=None):
+        """Set-based tier evaluation: one metric query per program, the plain-Python engine, then
+        grouped writes. Upgrades apply at once; downgrades only after the grace period."""
+        today = today or fields.Date.context_today(self)
+        Card = self.env["loyalty.card"].sudo()
+        Event = self.env["customer.loyalty.tier.event"].sudo()
+        for program in self.filtered("tier_ids"):
+            program_cards = (
+                cards.filtered(lambda c, p=program: c.program_id == p) if cards is not None else None
+            )
+            if program_cards is not None and not program_cards:
+                continue
+            self.env.flush_all()
+            values = program._tier_metric_values(
+                program_cards.ids if program_cards is not None else None, today
+            )
+            if not values:
+                continue
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, tier_id, tier_qualified_date, partner_id FROM loyalty_card WHERE id = ANY(%s)",
+                    list(values),
+                )
+            )
+            state = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            tiers = program.tier_ids
+            plain = [tier_engine.Tier(t.id, t.sequence, t.threshold, t.grace_days) for t in tiers]
+            decisions = tier_engine.evaluate(
+                [(cid, values[cid], state[cid][0], state[cid][1]) for cid in values], plain, today
+            )
+            # Metric values of all members in one statement.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE loyalty_card c SET tier_metric_value = v.val
+                      FROM unnest(%s::int[], %s::float8[]) AS v(id, val)
+                     WHERE c.id = v.id AND c.tier_metric_value IS DISTINCT FROM v.val
+                    """,
+                    list(values),
+                    [float(v) for v in values.values()],
+                )
+            )
+            Card.invalidate_model(["tier_metric_value"])
+            requalified = defaultdict(list)
+            moved = defaultdict(list)
+            for decision in decisions:
+                if decision.change == "requalified" and decision.qualified_on != state[decision.member_id][1]:
+                    requalified[decision.qualified_on].append(decision.member_id)
+                elif decision.change in ("upgrade", "downgrade"):
+                    moved[(decision.new_tier_id, decision.change)].append(decision)
+            for qualified_on, ids in requalified.items():
+                Card.browse(ids).write({"tier_qualified_date": qualified_on})
+            events = []
+            for (new_tier_id, change), group in moved.items():
+                group_cards = Card.browse([d.member_id for d in group])
+                group_cards.write(
+                    {
+                        "tier_id": new_tier_id or False,
+                        "tier_since": today if new_tier_id else False,
+                        "tier_qualified_date": today if new_tier_id else False,
+                    }
+                )
+                new_tier = tiers.browse(new_tier_id) if new_tier_id else tiers.browse()
+                partners = group_cards.partner_id
+                partners.write(
+                    {
+                        "loyalty_tier_id": new_tier.id or False,
+                        "loyalty_tier_since": today if new_tier else False,
+                    }
+                )
+                pricelist = new_tier.pricelist_id
+                old_pricelist_tiers = tiers.browse({d.old_tier_id for d in group if d.old_tier_id})
+                if pricelist or old_pricelist_tiers.pricelist_id:
+                    partners.with_company(program.company_id or self.env.company).write(
+                        {"property_product_pricelist": pricelist.id or False}
+                    )
+                events += [
+                    {
+                        "card_id": d.member_id,
+                        "partner_id": state[d.member_id][2],
+                        "program_id": program.id,
+                        "company_id": program.company_id.id,
+                        "date": today,
+                        "change": change,
+                        "old_tier_id": d.old_tier_id,
+                        "new_tier_id": d.new_tier_id,
+                        "metric_value": values[d.member_id],
+                    }
+                    for d in group
+                ]
+                if change == "upgrade" and new_tier.bonus_points:
+                    for card in group_cards:
+                        card._ledger_post(
+                            new_tier.bonus_points,
+                            "tier_bonus",
+                            _("Welcome bonus of tier %s", new_tier.name),
+                        )
+            if events:
+                Event.create(events)
+        return True
+
+    # ------------------------------------------------------------------
+    # Expiry
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_expire_points(self):
+        """Expire points N months after they were earned (FIFO) and warn X days before."""
+        programs = self.search([("expiry_months", ">", 0), ("program_type", "=", "loyalty")])
+        programs._expire_points()
+
+    def action_expire_points(self):
+        self._expire_points()
+        return True
+
+    def _expire_points(self, today=None):
+        today = today or fields.Date.context_today(self)
+        History = self.env["loyalty.history"].sudo()
+        Card = self.env["loyalty.card"].sudo()
+        for program in self:
+            if not program.expiry_months:
+                continue
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT h.card_id, h.date, COALESCE(h.issued, 0) - COALESCE(h.used, 0)
+                      FROM loyalty_history h
+                      JOIN loyalty_card c ON c.id = h.card_id
+                     WHERE c.program_id = %s AND c.points > 0
+                  ORDER BY h.card_id, h.date, h.id
+                    """,
+                    program.id,
+                )
+            )
+            warn_until = (
+                today + timedelta(days=program.expiry_warning_days) if program.expiry_warning_days else None
+            )
+            result = expiry_engine.expire_many(
+                self.env.cr.fetchall(), today, program.expiry_months, warn_until=warn_until
+            )
+            expired = {cid: round(r[0], 4) for cid, r in result.items() if r[0] > 1e-4}
+            if expired:
+                cards = Card.browse(list(expired))
+                cards._lock_for_update()
+                History.create(
+                    [
+                        {
+                            "card_id": cid,
+                            "kind": "expired",
+                            "description": _(
+                                "Points expired (earned more than %s months ago)", program.expiry_months
+                            ),
+                            "used": points,
+                        }
+                        for cid, points in expired.items()
+                    ]
+                )
+                # Balances in one statement; the ledger lines above keep the invariant.
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE loyalty_card c SET points = GREATEST(c.points - v.pts, 0)
+                          FROM unnest(%s::int[], %s::float8[]) AS v(id, pts)
+                         WHERE c.id = v.id
+                        """,
+                        list(expired),
+                        list(expired.values()),
+                    )
+                )
+                Card.invalidate_model(["points", "points_liability"])
+                cards.modified(["points"])
+            to_warn = Card.browse(
+                [cid for cid, r in result.items() if r[1] > 1e-4 and r[2] and cid not in expired]
+            ).filtered(
+                lambda c: (
+                    c.partner_id and (not c.expiry_warned_until or c.expiry_warned_until < result[c.id][2])
+                )
+            )
+            template = self.env.ref(
+                "customer_loyalty.mail_template_points_expiring", raise_if_not_found=False
+            )
+            for card in to_warn:
+                points, first = result[card.id][1], result[card.id][2]
+                if template:
+                    template.with_context(
+                        expiring_points=card._format_points(points), expiring_date=first
+                    ).send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+                card.expiry_warned_until = warn_until
+            _logger.info(
+                "Loyalty program %s: %d cards expired, %d warned", program.id, len(expired), len(to_warn)
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # Birthday offers
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_birthday_offers(self):
+        """Birthday gifts in each company's timezone, once per customer and year."""
+        for company in self.env["res.company"].search([("loyalty_birthday_program_id", "!=", False)]):
+            tz = pytz.timezone(company.partner_id.tz or "UTC")
+            today = datetime.now(pytz.utc).astimezone(tz).date()
+            company.loyalty_birthday_program_id.with_company(company)._grant_birthday_offers(company, today)
+
+    def _grant_birthday_offers(self, company, today):
+        self.ensure_one()
+        Partner = self.env["res.partner"].sudo()
+        month_days = [(today.month, today.day)]
+        if (today.month, today.day) == (2, 28) and not _is_leap(today.year):
+            month_days.append((2, 29))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                 WHERE p.active AND p.loyalty_birthday IS NOT NULL
+                   AND (EXTRACT(MONTH FROM p.loyalty_birthday), EXTRACT(DAY FROM p.loyalty_birthday))
+                       IN %s
+                   AND (p.company_id IS NULL OR p.company_id = %s)
+                   AND NOT EXISTS (SELECT 1 FROM loyalty_history h
+                                    WHERE h.kind = 'birthday' AND h.partner_id = p.id
+                                      AND h.program_id = %s AND h.birthday_year = %s)
+                """,
+                tuple(month_days),
+                company.id,
+                self.id,
+                today.year,
+            )
+        )
+        partners = Partner.browse([row[0] for row in self.env.cr.fetchall()])
+        if not partners:
+            return self.env["loyalty.card"]
+        Card = self.env["loyalty.card"].sudo().with_context(loyalty_no_mail=True)
+        points = company.loyalty_birthday_points or self.reward_ids[:1].required_points or 1.0
+        cards = Card.browse()
+        existing = {}
+        if self.program_type in ("loyalty", "ewallet"):
+            for card in Card.search([("program_id", "=", self.id), ("partner_id", "in", partners.ids)]):
+                existing.setdefault(card.partner_id.id, card)
+        missing = partners.filtered(lambda p: p.id not in existing)
+        created = Card.create([{"program_id": self.id, "partner_id": p.id, "points": 0} for p in missing])
+        existing.update({card.partner_id.id: card for card in created})
+        template = self.env.ref("customer_loyalty.mail_template_birthday", raise_if_not_found=False)
+        for partner in partners:
+            card = existing[partner.id]
+            card._ledger_post(
+                points, "birthday", _("Happy birthday %s!", today.year), birthday_year=today.year
+            )
+            cards |= card
+            if template:
+                template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+        return cards
+
+
+def _is_leap(year):
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
