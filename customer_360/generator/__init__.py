@@ -1,0 +1,72 @@
+"""The shared, deterministic and seeded data generator of the Customer 360 suite.
+
+``generate(env, scale, seed, bulk, today)`` builds two companies (CNY and USD), ``scale``
+customers with three years of history ending at ``today``, and returns the counts of what it
+made. The same seed, scale and day give the same data. It is not imported by the addon: use
+``from odoo.addons.customer_360.generator import generate`` (the demo, the tests and the
+benchmark do).
+
+- ``plan.py`` decides everything in plain Python from ``random.Random(seed)``;
+- ``master.py`` makes the companies, rates, pricelists, products, salespeople (ORM);
+- ``orm.py`` writes the plan through Odoo's flows (orders, invoices, credit notes, payments);
+- ``bulk.py`` writes the same plan with set-based SQL (COPY) for the benchmark scale.
+"""
+
+import time
+
+from . import master, orm, plan
+
+MAX_SCALE = 1_000_000
+# Orders per customer by path: the ORM path keeps the demo build to minutes, the bulk path
+# gives the benchmark its ~10 orders per customer.
+ORM_ORDERS_PER_CUSTOMER = 3.0
+BULK_ORDERS_PER_CUSTOMER = 10.0
+
+
+def check_scale(scale):
+    """The scale as an int, or ValueError with one sentence saying what is wrong."""
+    try:
+        value = int(str(scale).strip())
+    except ValueError:
+        value = None
+    if value is None or str(value) != str(scale).strip().lstrip("+") or value < 1:
+        raise ValueError(f"the scale must be a positive whole number of customers (got {scale!r}).")
+    if value > MAX_SCALE:
+        raise ValueError(f"the scale must be at most {MAX_SCALE:,} customers (got {value:,}).")
+    return value
+
+
+def generate(env, scale=2000, seed=42, bulk=False, today=None, orders_per_customer=None):
+    """Generate the data set into ``env``'s database (in its transaction; the caller commits).
+
+    Returns a dict of counts (customers, contacts, orders, invoices, ...) and ``seconds``."""
+    scale = check_scale(scale)
+    started = time.monotonic()
+    if orders_per_customer is None:
+        orders_per_customer = BULK_ORDERS_PER_CUSTOMER if bulk else ORM_ORDERS_PER_CUSTOMER
+    env = env(
+        context=dict(
+            env.context,
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_notrack=True,
+            mail_auto_subscribe_no_notify=True,
+            no_reset_password=True,
+            lang="en_US",
+        )
+    )
+    the_plan = plan.build(seed=seed, scale=scale, today=today, orders_per_customer=orders_per_customer)
+    the_master = master.setup(env, the_plan)
+    if bulk:
+        from . import bulk as bulk_path
+
+        counts = bulk_path.materialize(env, the_plan, the_master)
+    else:
+        counts = orm.materialize(env, the_plan, the_master)
+    env.flush_all()
+    counts["behaviours"] = {
+        behaviour: sum(1 for customer in the_plan.customers if customer.behaviour == behaviour)
+        for behaviour, _weight in plan.BEHAVIOURS
+    }
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    return counts
