@@ -8,9 +8,27 @@
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
     "depends": ["customer_360"],
+    "external_dependencies": {"python": ["pandas", "scikit-learn"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/customer_segmentation_security.xml",
+        "data/customer_region_data.xml",
+        "data/ir_cron_data.xml",
+        "views/customer_region_views.xml",
+        "views/customer_segment_views.xml",
+        "views/customer_segment_membership_views.xml",
+        "views/customer_segmentation_run_views.xml",
+        "views/customer_profile_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "report/customer_segment_sales_report_views.xml",
+        "wizard/customer_segment_action_wizard_views.xml",
         "views/customer_segmentation_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_segmentation/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

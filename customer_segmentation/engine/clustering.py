@@ -1,0 +1,152 @@
+"""Clustering of customers on their profile features.
+
+Steps: skewed amounts are log-transformed (log1p), every feature is standardised (mean 0,
+standard deviation 1) and constant features are dropped; KMeans (or MiniBatchKMeans above
+``MINIBATCH_FROM`` customers) groups the customers. The number of clusters k is either fixed or
+chosen as the value with the best silhouette over a range (the silhouette is measured on a sample
+of at most ``SILHOUETTE_SAMPLE`` customers so large bases stay fast).
+
+Each cluster is described in words from its centroid: a feature more than half a standard
+deviation above or below the average names the cluster ("frequent, recent, high spend").
+Stability compares two runs: the share of customers, present in both, whose new cluster is the
+one most of their previous cluster-mates went to.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+FEATURES = ("recency_days", "frequency", "monetary", "avg_order_value", "overdue_ratio", "tickets")
+LOG_FEATURES = ("frequency", "monetary", "avg_order_value", "tickets")
+# (word when high, word when low) of each feature, as read by a salesperson.
+WORDS = {
+    "recency_days": ("lapsed", "recent"),
+    "frequency": ("frequent", "occasional"),
+    "monetary": ("high spend", "low spend"),
+    "avg_order_value": ("large baskets", "small baskets"),
+    "overdue_ratio": ("pays late", "pays on time"),
+    "tickets": ("many tickets", "few tickets"),
+}
+MIN_CUSTOMERS = 10
+MINIBATCH_FROM = 20000
+SILHOUETTE_SAMPLE = 5000
+THRESHOLD = 0.5
+
+
+class ClusteringError(ValueError):
+    """The data cannot be clustered; the message says why, for the user."""
+
+
+def prepare(frame):
+    """Scaled feature matrix and the names of the features kept.
+
+    :raise ClusteringError: too few customers, or every feature constant.
+    """
+    if len(frame) < MIN_CUSTOMERS:
+        raise ClusteringError(
+            f"Clustering needs at least {MIN_CUSTOMERS} customers with orders; found {len(frame)}."
+        )
+    data = pd.DataFrame(index=frame.index)
+    for feature in FEATURES:
+        column = frame[feature].astype("float64").fillna(0.0)
+        if feature in LOG_FEATURES:
+            column = np.log1p(column.clip(lower=0))
+        data[feature] = column
+    kept = [feature for feature in FEATURES if data[feature].nunique() > 1]
+    if not kept:
+        raise ClusteringError(
+            "All customers have the same values on every feature: there is nothing to cluster."
+        )
+    matrix = StandardScaler().fit_transform(data[kept].to_numpy())
+    return matrix, kept
+
+
+def _model(k, n_rows, seed):
+    if n_rows >= MINIBATCH_FROM:
+        return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
+    return KMeans(n_clusters=k, random_state=seed, n_init=4)
+
+
+def _silhouette(matrix, labels, seed):
+    if len(set(labels)) < 2:
+        return -1.0
+    sample = min(len(matrix), SILHOUETTE_SAMPLE)
+    return float(silhouette_score(matrix, labels, sample_size=sample, random_state=seed))
+
+
+def cluster(frame, k=None, k_min=2, k_max=8, seed=42):
+    """Cluster the customers of ``frame`` (one row per customer, columns FEATURES).
+
+    :param k: fixed number of clusters, or None to choose it by silhouette in [k_min, k_max].
+    :return: dict with ``labels`` (array, one per row), ``k``, ``silhouette``, ``features`` (kept),
+        ``centroids`` (k x kept, in standard deviations), ``scores`` ({k: silhouette} tried).
+    :raise ClusteringError: bad k, too few customers, constant features.
+    """
+    matrix, kept = prepare(frame)
+    distinct = len(np.unique(matrix, axis=0))
+    if k is not None:
+        if k < 2:
+            raise ClusteringError("The number of clusters must be at least 2.")
+        if k > distinct:
+            raise ClusteringError(
+                f"Cannot make {k} clusters from {distinct} distinct customers; lower the number of clusters."
+            )
+        candidates = [k]
+    else:
+        if k_min < 2 or k_max < k_min:
+            raise ClusteringError("The range of clusters to try must start at 2 or more and not be empty.")
+        candidates = [c for c in range(k_min, k_max + 1) if c <= min(distinct, len(matrix) - 1)]
+        if not candidates:
+            raise ClusteringError(f"Too few distinct customers ({distinct}) to try {k_min} clusters or more.")
+    scores, fitted = {}, {}
+    for candidate in candidates:
+        model = _model(candidate, len(matrix), seed)
+        labels = model.fit_predict(matrix)
+        scores[candidate] = _silhouette(matrix, labels, seed)
+        fitted[candidate] = (labels, model.cluster_centers_)
+    chosen = choose_k(scores)
+    labels, centroids = fitted[chosen]
+    return {
+        "labels": labels,
+        "k": chosen,
+        "silhouette": scores[chosen],
+        "features": kept,
+        "centroids": centroids,
+        "scores": scores,
+    }
+
+
+def choose_k(scores):
+    """The k with the best silhouette (the smallest k on ties)."""
+    if not scores:
+        raise ClusteringError("No number of clusters was tried.")
+    return max(sorted(scores), key=lambda k: scores[k])
+
+
+def describe(centroid, features, threshold=THRESHOLD):
+    """Words for one centroid (values in standard deviations), strongest first."""
+    words = []
+    for value, feature in sorted(zip(centroid, features, strict=True), key=lambda item: -abs(item[0])):
+        if value >= threshold:
+            words.append(WORDS[feature][0])
+        elif value <= -threshold:
+            words.append(WORDS[feature][1])
+    return ", ".join(words) if words else "average on every feature"
+
+
+def stability(previous, current):
+    """Share (0-1) of customers present in both runs that stayed with their cluster-mates.
+
+    :param previous: mapping customer -> previous cluster label.
+    :param current: mapping customer -> new cluster label.
+    :return: None when no customer is in both runs.
+    """
+    common = [key for key in current if key in previous and previous[key] is not None]
+    if not common:
+        return None
+    pairs = pd.DataFrame({"old": [previous[key] for key in common], "new": [current[key] for key in common]})
+    counts = pairs.groupby(["old", "new"]).size()
+    stayed = counts.groupby(level="old").max().sum()
+    return float(stayed) / len(common)

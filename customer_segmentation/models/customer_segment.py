@@ -1,0 +1,447 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
+
+from ..engine import rfm
+
+_logger = logging.getLogger(__name__)
+
+
+class CustomerSegment(models.Model):
+    _name = "customer.segment"
+    _description = "Customer segment"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text()
+    kind = fields.Selection(
+        [("rule", "Rule"), ("rfm", "RFM"), ("cluster", "Cluster"), ("manual", "Manual")],
+        required=True,
+        default="rule",
+        tracking=True,
+        help="Rule: customers matching a partner domain and profile conditions. RFM: customers in "
+        "one RFM segment. Cluster: customers of one cluster of the latest clustering run. "
+        "Manual: customers chosen by hand.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True, tracking=True
+    )
+    color = fields.Integer()
+    tag_id = fields.Many2one(
+        "res.partner.category",
+        string="Partner tag",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="Tag put on every member, and taken off those who leave, so anyone can filter "
+        "partners by segment.",
+    )
+    partner_domain = fields.Char(
+        string="Partner conditions",
+        default="[]",
+        help="Conditions on the customer (country, region, industry, size, tags...).",
+    )
+    profile_domain = fields.Char(
+        string="KPI conditions",
+        default="[]",
+        help="Conditions on the customer's profile in the segment's company (sales, orders, scores...).",
+    )
+    rfm_segment = fields.Selection(rfm.SEGMENTS, string="RFM segment")
+    cluster_label = fields.Integer(string="Cluster number", help="Number of the cluster in the latest run.")
+    cluster_description = fields.Char(compute="_compute_cluster_description", string="Cluster profile")
+    manual_partner_ids = fields.Many2many(
+        "res.partner",
+        "customer_segment_manual_partner_rel",
+        "segment_id",
+        "partner_id",
+        string="Chosen customers",
+        domain="[('is_company', '=', True)]",
+    )
+    auto_refresh = fields.Boolean(default=True, help="Refreshed by the scheduled action.")
+    membership_ids = fields.One2many("customer.segment.membership", "segment_id", string="Membership history")
+    member_count = fields.Integer(compute="_compute_member_stats", string="Members")
+    member_sales_total = fields.Float(compute="_compute_member_stats", string="Members' sales")
+    revenue_share = fields.Float(
+        compute="_compute_member_stats",
+        string="Share of revenue (%)",
+        help="Sales of the members divided by the sales of all customers of the company.",
+    )
+    last_refresh_at = fields.Datetime(readonly=True, copy=False)
+    last_refresh_entered = fields.Integer(readonly=True, copy=False, string="Entered at last refresh")
+    last_refresh_left = fields.Integer(readonly=True, copy=False, string="Left at last refresh")
+    sync_mailing_list = fields.Boolean(
+        help="With Email Marketing installed, keep a mailing list with the members' addresses."
+    )
+    mailing_list_res_id = fields.Integer(readonly=True, copy=False, string="Mailing list id")
+    mass_mailing_installed = fields.Boolean(compute="_compute_mass_mailing_installed")
+
+    _sql_constraints = [
+        ("cluster_label_positive", "CHECK(cluster_label >= 0)", "The cluster number cannot be negative."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    def _compute_mass_mailing_installed(self):
+        installed = "mailing.list" in self.env
+        for segment in self:
+            segment.mass_mailing_installed = installed
+
+    @api.depends("kind", "cluster_label", "company_id")
+    def _compute_cluster_description(self):
+        clusters = self.env["customer.segmentation.cluster"].sudo()._latest_by_company(self.company_id.ids)
+        for segment in self:
+            cluster = clusters.get((segment.company_id.id, segment.cluster_label))
+            segment.cluster_description = (
+                cluster.description if cluster and segment.kind == "cluster" else False
+            )
+
+    def _compute_member_stats(self):
+        stats = {}
+        if self.ids:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT s.id, count(m.id), COALESCE(sum(pr.sales_total), 0),
+                              (SELECT COALESCE(sum(all_pr.sales_total), 0) FROM customer_profile all_pr
+                                WHERE all_pr.company_id = s.company_id)
+                         FROM customer_segment s
+                         LEFT JOIN customer_segment_membership m
+                                ON m.segment_id = s.id AND m.date_to IS NULL
+                         LEFT JOIN customer_profile pr
+                                ON pr.partner_id = m.partner_id AND pr.company_id = s.company_id
+                        WHERE s.id = ANY(%s)
+                        GROUP BY s.id""",
+                    self.ids,
+                )
+            )
+            stats = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for segment in self:
+            count, sales, total = stats.get(segment.id, (0, 0.0, 0.0))
+            segment.member_count = count
+            segment.member_sales_total = sales
+            segment.revenue_share = 100.0 * sales / total if total else 0.0
+
+    # ------------------------------------------------------------------
+    # Validation at save time
+    # ------------------------------------------------------------------
+    def _eval_context(self):
+        return {
+            "uid": self.env.uid,
+            "context_today": lambda: fields.Date.context_today(self),
+            "datetime": safe_datetime,
+            "relativedelta": relativedelta,
+        }
+
+    def _parse_domain(self, text, label):
+        try:
+            domain = safe_eval(text or "[]", self._eval_context())
+        except Exception as error:
+            raise ValidationError(
+                _(
+                    "The %(label)s of segment %(name)s cannot be read: %(error)s",
+                    label=label,
+                    name=self.name,
+                    error=error,
+                )
+            ) from error
+        if not isinstance(domain, list | tuple):
+            raise ValidationError(
+                _(
+                    "The %(label)s of segment %(name)s must be a list of conditions.",
+                    label=label,
+                    name=self.name,
+                )
+            )
+        return list(domain)
+
+    def _try_domain(self, model, domain, label):
+        try:
+            with self.env.cr.savepoint():
+                self.env[model].sudo().with_company(self.company_id).search_count(domain, limit=1)
+        except Exception as error:
+            raise ValidationError(
+                _(
+                    "The %(label)s of segment %(name)s are not valid: %(error)s",
+                    label=label,
+                    name=self.name,
+                    error=error,
+                )
+            ) from error
+
+    @api.constrains("kind", "partner_domain", "profile_domain", "rfm_segment", "company_id")
+    def _check_definition(self):
+        for segment in self:
+            if segment.kind == "rfm" and not segment.rfm_segment:
+                raise ValidationError(_("Choose the RFM segment of segment %s.", segment.name))
+            if segment.kind == "rule":
+                partner_domain = segment._parse_domain(segment.partner_domain, _("partner conditions"))
+                profile_domain = segment._parse_domain(segment.profile_domain, _("KPI conditions"))
+                segment._try_domain("res.partner", partner_domain, _("partner conditions"))
+                segment._try_domain("customer.profile", profile_domain, _("KPI conditions"))
+
+    # ------------------------------------------------------------------
+    # Tag kept in sync
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        segments = super().create(vals_list)
+        for segment in segments:
+            segment.tag_id = self.env["res.partner.category"].sudo().create(segment._tag_values())
+        return segments
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"name", "color", "active"} & set(vals):
+            for segment in self.filtered("tag_id"):
+                segment.tag_id.sudo().write(segment._tag_values())
+        return result
+
+    def unlink(self):
+        tags = self.tag_id
+        result = super().unlink()
+        tags.sudo().unlink()
+        return result
+
+    def _tag_values(self):
+        return {"name": self.name, "color": self.color, "active": self.active}
+
+    # ------------------------------------------------------------------
+    # Refresh: one set-based statement per segment, writing differences only
+    # ------------------------------------------------------------------
+    def _member_query(self):
+        """SQL selecting the partner_id of every customer who belongs to this segment now."""
+        self.ensure_one()
+        Profile = self.env["customer.profile"].sudo().with_company(self.company_id)
+        company = SQL("pr.company_id = %s", self.company_id.id)
+        if self.kind == "manual":
+            return SQL(
+                "SELECT DISTINCT partner_id FROM customer_segment_manual_partner_rel WHERE segment_id = %s",
+                self.id,
+            )
+        if self.kind == "rfm":
+            return SQL(
+                "SELECT pr.partner_id FROM customer_profile pr WHERE %s AND pr.rfm_segment = %s",
+                company,
+                self.rfm_segment,
+            )
+        if self.kind == "cluster":
+            return SQL(
+                """SELECT pr.partner_id FROM customer_profile pr
+                     JOIN customer_segmentation_cluster c ON c.id = pr.cluster_id
+                    WHERE %s AND c.label = %s""",
+                company,
+                self.cluster_label,
+            )
+        partner_domain = self._parse_domain(self.partner_domain, _("partner conditions"))
+        profile_domain = self._parse_domain(self.profile_domain, _("KPI conditions"))
+        conditions = [company]
+        if profile_domain:
+            conditions.append(SQL("pr.id IN %s", Profile._search(profile_domain).subselect()))
+        if partner_domain:
+            partners = self.env["res.partner"].sudo().with_company(self.company_id)._search(partner_domain)
+            conditions.append(SQL("pr.partner_id IN %s", partners.subselect()))
+        return SQL("SELECT pr.partner_id FROM customer_profile pr WHERE %s", SQL(" AND ").join(conditions))
+
+    def refresh_members(self):
+        """Bring the memberships and tags of these segments up to date. Customers who entered
+        get a new membership from today; those who left get today as end date; the others are
+        not touched. Returns {segment id: (entered, left)}."""
+        self.env.flush_all()
+        today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
+        results = {}
+        for segment in self:
+            members = segment._member_query()
+            self.env.cr.execute(
+                SQL(
+                    """
+WITH target AS MATERIALIZED (SELECT DISTINCT partner_id FROM (%(members)s) q WHERE partner_id IS NOT NULL),
+closed AS (
+    UPDATE customer_segment_membership m SET date_to = %(today)s, write_date = %(now)s, write_uid = %(uid)s
+     WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
+       AND NOT EXISTS (SELECT 1 FROM target t WHERE t.partner_id = m.partner_id)
+    RETURNING m.partner_id
+),
+opened AS (
+    INSERT INTO customer_segment_membership
+           (segment_id, partner_id, company_id, date_from, create_uid, create_date, write_uid, write_date)
+    SELECT %(segment)s, t.partner_id, %(company)s, %(today)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+      FROM target t
+     WHERE NOT EXISTS (SELECT 1 FROM customer_segment_membership m
+                        WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
+                          AND m.partner_id = t.partner_id)
+    RETURNING partner_id
+)
+SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
+                    members=members,
+                    today=today,
+                    now=now,
+                    uid=self.env.uid,
+                    segment=segment.id,
+                    company=segment.company_id.id,
+                )
+            )
+            entered, left = self.env.cr.fetchone()
+            results[segment.id] = (entered, left)
+            if segment.tag_id:
+                segment._sync_tag()
+            segment.sudo().write(
+                {"last_refresh_at": now, "last_refresh_entered": entered, "last_refresh_left": left}
+            )
+            if segment.sync_mailing_list and "mailing.list" in self.env:
+                segment._sync_mailing_list()
+        self.env["customer.segment.membership"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["category_id"])
+        self.invalidate_recordset(["member_count", "member_sales_total", "revenue_share"])
+        return results
+
+    def _sync_tag(self):
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM res_partner_res_partner_category_rel rel
+                    WHERE rel.category_id = %(tag)s
+                      AND NOT EXISTS (SELECT 1 FROM customer_segment_membership m
+                                       WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
+                                         AND m.partner_id = rel.partner_id)""",
+                tag=self.tag_id.id,
+                segment=self.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO res_partner_res_partner_category_rel (category_id, partner_id)
+                   SELECT %(tag)s, m.partner_id FROM customer_segment_membership m
+                    WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
+                   ON CONFLICT DO NOTHING""",
+                tag=self.tag_id.id,
+                segment=self.id,
+            )
+        )
+
+    def _sync_mailing_list(self):
+        """Soft dependency on mass_mailing: a list named after the segment holds the members'
+        addresses. Only called when the mailing.list model exists."""
+        self.ensure_one()
+        List = self.env["mailing.list"].sudo()
+        mailing_list = List.browse(self.mailing_list_res_id).exists()
+        if not mailing_list:
+            mailing_list = List.create({"name": _("Segment: %s", self.name)})
+            self.sudo().mailing_list_res_id = mailing_list.id
+        members = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("customer_segment_membership_ids.segment_id", "=", self.id),
+                    ("customer_segment_membership_ids.date_to", "=", False),
+                    ("email", "!=", False),
+                ]
+            )
+        )
+        wanted = {partner.email.strip().lower(): partner for partner in members if partner.email.strip()}
+        Contact = self.env["mailing.contact"].sudo()
+        existing = Contact.search([("list_ids", "in", mailing_list.ids)])
+        gone = existing.filtered(lambda contact: (contact.email or "").strip().lower() not in wanted)
+        if gone:
+            gone.write({"list_ids": [fields.Command.unlink(mailing_list.id)]})
+        have = {(contact.email or "").strip().lower() for contact in existing}
+        Contact.create(
+            [
+                {
+                    "name": partner.name,
+                    "email": partner.email,
+                    "list_ids": [fields.Command.link(mailing_list.id)],
+                }
+                for email, partner in wanted.items()
+                if email not in have
+            ]
+        )
+
+    @api.model
+    def _cron_refresh_segments(self):
+        segments = self.search([("auto_refresh", "=", True)])
+        segments.refresh_members()
+
+    def action_refresh(self):
+        results = self.refresh_members()
+        entered = sum(values[0] for values in results.values())
+        left = sum(values[1] for values in results.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _(
+                    "Segment refreshed: %(entered)s entered, %(left)s left.", entered=entered, left=left
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Navigation and actions on members
+    # ------------------------------------------------------------------
+    def _members_domain(self):
+        return [
+            (
+                "customer_segment_membership_ids",
+                "any",
+                [("segment_id", "in", self.ids), ("date_to", "=", False)],
+            )
+        ]
+
+    def action_view_members(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Members of %s", self.name),
+            "res_model": "res.partner",
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "domain": self._members_domain(),
+            "context": {"create": False},
+        }
+
+    def action_view_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_segmentation.customer_segment_membership_action"
+        )
+        action["domain"] = [("segment_id", "=", self.id)]
+        action["context"] = {"search_default_group_by_date_from": 1}
+        return action
+
+    def action_open_wizard(self):
+        self.ensure_one()
+        if not self.member_count:
+            raise UserError(_("Segment %s has no members; refresh it first.", self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Act on members"),
+            "res_model": "customer.segment.action.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_segment_id": self.id},
+        }
+
+    def action_open_mailing_list(self):
+        self.ensure_one()
+        if "mailing.list" not in self.env or not self.mailing_list_res_id:
+            raise UserError(_("No mailing list is kept for this segment."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mailing.list",
+            "res_id": self.mailing_list_res_id,
+            "view_mode": "form",
+        }
