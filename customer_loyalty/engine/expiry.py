@@ -69,7 +69,7 @@ def expire_many(rows, today, months, warn_until=None):
     """Expiry for many cards at once.
 
     :param rows: iterable of ``(card_id, date, points)`` sorted by card, date, posting order
-    :return: dict ``card_id -> (points_to_expire, points_expiring_soon, first_soon_date)``
+    :return: dict ``card_id -> (points_to_expire, points_expiring_soon, first_soon_date, last_soon_date)``
              (cards with nothing to expire nor to warn about are left out)
     """
     today = _as_date(today)
@@ -81,14 +81,15 @@ def expire_many(rows, today, months, warn_until=None):
             return
         lots = open_lots(movements, months)
         expired = sum(r for _e, expires, r in lots if expires <= today)
-        soon, first = 0.0, None
+        soon, first, last = 0.0, None, None
         if warn_until:
             for _e, expires, r in lots:
                 if today < expires <= warn_until:
                     soon += r
                     first = expires if first is None else min(first, expires)
+                    last = expires if last is None else max(last, expires)
         if expired > 1e-9 or soon > 1e-9:
-            result[card_id] = (expired, soon, first)
+            result[card_id] = (expired, soon, first, last)
 
     current, movements = None, []
     for card_id, when, points in rows:

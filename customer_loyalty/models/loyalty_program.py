@@ -267,8 +267,8 @@ class LoyaltyProgram(models.Model):
             to_warn = Card.browse(
                 [cid for cid, r in result.items() if r[1] > 1e-4 and r[2] and cid not in expired]
             ).filtered(
-                lambda c: (
-                    c.partner_id and (not c.expiry_warned_until or c.expiry_warned_until < result[c.id][2])
+                lambda c, res=result: (
+                    c.partner_id and (not c.expiry_warned_until or c.expiry_warned_until < res[c.id][3])
                 )
             )
             template = self.env.ref(

@@ -43,4 +43,4 @@ def test_expire_many_groups_rows_by_card():
         (3, date(2025, 1, 2), -5),
     ]
     result = expire_many(rows, date(2025, 6, 1), 12, warn_until=date(2026, 6, 1))
-    assert result == {1: (6, 0.0, None), 2: (0, 8, date(2026, 5, 1))}
+    assert result == {1: (6, 0.0, None, None), 2: (0, 8, date(2026, 5, 1), date(2026, 5, 1))}
