@@ -276,6 +276,9 @@ class CustomerProfile(models.Model):
         writes the same numbers, so nothing is counted twice."""
         params = self.env["ir.config_parameter"].sudo()
         batch_size = batch_size or int(params.get_param("customer_360.refresh_batch_size", 5000))
+        if self._queue_job_enabled():
+            # The queue_job runner shares the pieces between workers; nothing to resume here.
+            return self.refresh_profiles_split(batch_size=batch_size)
         time_budget = time_budget or 240
         cursor = int(params.get_param("customer_360.refresh_cursor", 0))
         started = time.monotonic()

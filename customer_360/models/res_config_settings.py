@@ -11,6 +11,13 @@ class ResConfigSettings(models.TransientModel):
         default="Complaint",
         help="Comma-separated names of helpdesk ticket tags or categories that count as a complaint.",
     )
+    customer_360_use_queue_job = fields.Boolean(
+        string="Split heavy work into queue jobs",
+        config_parameter="customer_360.use_queue_job",
+        help="With OCA queue_job installed, full refreshes and evaluations are split by company and "
+        "customer id range into jobs on the customer_360 channel, which several workers share.",
+    )
+    customer_360_queue_job_available = fields.Boolean(compute="_compute_customer_360_queue_job_available")
     customer_360_refresh_hour = fields.Integer(
         string="Nightly refresh hour",
         help="Hour of the day (server time, 0-23) at which all profiles are recomputed.",
@@ -20,6 +27,10 @@ class ResConfigSettings(models.TransientModel):
         help="How often customers whose documents changed are refreshed, should the end of "
         "their transaction have missed them.",
     )
+
+    def _compute_customer_360_queue_job_available(self):
+        for settings in self:
+            settings.customer_360_queue_job_available = "queue.job" in self.env
 
     @api.model
     def get_values(self):
