@@ -8,9 +8,28 @@
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
     "depends": ["customer_360", "crm"],
+    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/customer_lifecycle_security.xml",
+        "data/customer_lifecycle_stage_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/customer_lifecycle_stage_views.xml",
+        "views/customer_lifecycle_event_views.xml",
+        "views/customer_profile_views.xml",
+        "views/customer_lifecycle_playbook_views.xml",
+        "views/customer_churn_model_run_views.xml",
+        "views/customer_lifecycle_report_views.xml",
+        "wizard/customer_lifecycle_stage_change_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/customer_lifecycle_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_lifecycle/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -69,7 +69,9 @@ def customer_features(orders, cutoff, fallback_interval=90.0):
     interval = frame["median_interval"].where(frame["median_interval"] > 0, fallback_interval)
     frame["recency_ratio"] = frame["recency_days"] / interval
     frame["rhythm_risk"] = churn_risk(
-        frame["recency_days"].to_numpy(), frame["median_interval"].to_numpy(), frame["spread"].to_numpy(),
+        frame["recency_days"].to_numpy(),
+        frame["median_interval"].to_numpy(),
+        frame["spread"].to_numpy(),
         fallback_interval,
     )
     return frame
@@ -170,4 +172,3 @@ def days(value):
     return float(value.toordinal()) + (
         (value.hour * 3600 + value.minute * 60 + value.second) / 86400.0 if hasattr(value, "hour") else 0.0
     )
-

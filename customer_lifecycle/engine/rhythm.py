@@ -50,7 +50,9 @@ def spread_from_quartiles(q1, q3):
     return (np.asarray(q3, dtype=float) - np.asarray(q1, dtype=float)) / 1.349
 
 
-def churn_risk(days_since_last_order, median_interval, spread, fallback_interval=90.0, alive_prior=ALIVE_PRIOR):
+def churn_risk(
+    days_since_last_order, median_interval, spread, fallback_interval=90.0, alive_prior=ALIVE_PRIOR
+):
     """Churn risk in [0, 1] per customer (vectorised; scalars work too).
 
     Customers without any order (days_since_last_order is NaN/None) get NaN."""
@@ -111,13 +113,16 @@ def monthly_expected_orders(churn_risk_value, median_interval, month_days, fallb
     return np.outer(alive / interval, month_days)
 
 
-def customer_lifetime_value(sales_total, avg_order_value, churn_risk_value, median_interval, horizon_days,
-                            fallback_interval=90.0):
+def customer_lifetime_value(
+    sales_total, avg_order_value, churn_risk_value, median_interval, horizon_days, fallback_interval=90.0
+):
     """Historical sales plus the expected value over the horizon (vectorised).
 
     expected = (1 - churn_risk) * horizon_days / interval * average order value."""
     alive = 1.0 - np.nan_to_num(np.asarray(churn_risk_value, dtype=float), nan=1.0)
     interval = effective_interval(median_interval, fallback_interval)
-    expected = alive * float(horizon_days) / interval * np.nan_to_num(np.asarray(avg_order_value, dtype=float))
+    expected = (
+        alive * float(horizon_days) / interval * np.nan_to_num(np.asarray(avg_order_value, dtype=float))
+    )
     historical = np.nan_to_num(np.asarray(sales_total, dtype=float))
     return historical + expected, expected

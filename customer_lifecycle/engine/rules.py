@@ -139,8 +139,9 @@ def _evaluate(node, frame):
         return result
     if isinstance(node, ast.BinOp):
         with np.errstate(divide="ignore", invalid="ignore"):
-            value = _ARITHMETIC[type(node.op)](_values(_evaluate(node.left, frame), frame),
-                                               _values(_evaluate(node.right, frame), frame))
+            value = _ARITHMETIC[type(node.op)](
+                _values(_evaluate(node.left, frame), frame), _values(_evaluate(node.right, frame), frame)
+            )
         return np.where(np.isfinite(value), value, np.nan)
     if isinstance(node, ast.Name):
         if node.id not in frame:

@@ -1,0 +1,146 @@
+import pandas as pd
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from ..engine import churn_model
+
+
+class CustomerChurnModelRun(models.Model):
+    _name = "customer.churn.model.run"
+    _description = "Churn model training run"
+    _order = "date desc, id desc"
+    _rec_name = "date"
+
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    horizon_days = fields.Integer(
+        readonly=True, help="Label: no order within this many days after the cut-off."
+    )
+    train_cutoff = fields.Date(readonly=True)
+    test_cutoff = fields.Date(readonly=True)
+    train_count = fields.Integer(string="Training customers", readonly=True)
+    test_count = fields.Integer(string="Test customers", readonly=True)
+    churn_rate = fields.Float(string="Churn rate (test)", readonly=True, digits=(3, 3))
+    auc_model = fields.Float(string="AUC model", readonly=True, digits=(3, 3), aggregator="avg")
+    auc_baseline = fields.Float(string="AUC rhythm baseline", readonly=True, digits=(3, 3), aggregator="avg")
+    brier_model = fields.Float(string="Brier model", readonly=True, digits=(3, 4), aggregator="avg")
+    brier_baseline = fields.Float(
+        string="Brier rhythm baseline", readonly=True, digits=(3, 4), aggregator="avg"
+    )
+    state = fields.Selection(
+        [
+            ("insufficient", "Too little history"),
+            ("worse", "Not better than the rhythm"),
+            ("better", "Better than the rhythm"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    is_active = fields.Boolean(
+        string="In use", readonly=True, help="This run's model scores the company's churn risk."
+    )
+    message = fields.Text(readonly=True)
+    params = fields.Json(readonly=True)
+
+    @api.model
+    def train_churn_models(self, company_ids=None):
+        """Train one model per company on its own order history and keep it in use only when
+        it beats the rhythm baseline; returns the runs."""
+        companies = (
+            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+        )
+        return self.browse([self._train_company(company).id for company in companies])
+
+    @api.model
+    def _cron_train_churn_models(self):
+        self.train_churn_models()
+
+    def action_train(self):
+        if not self.env.user.has_group("customer_360.group_customer_360_manager"):
+            raise AccessError(_("Only Customer 360 managers can train the churn model."))
+        runs = self.sudo().train_churn_models(company_ids=self.env.companies.ids)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Churn model"),
+                "message": "\n".join(f"{run.company_id.name}: {run.message}" for run in runs),
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _order_history(self, company):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT op.commercial_partner_id, so.date_order,
+                          so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                     FROM sale_order so JOIN res_partner op ON op.id = so.partner_id
+                    WHERE so.state = 'sale' AND so.company_id = %s""",
+                company.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        return pd.DataFrame(
+            [(partner, churn_model.days(date), float(amount or 0)) for partner, date, amount in rows],
+            columns=["customer", "day", "amount"],
+        )
+
+    def _train_company(self, company):
+        Profile = self.env["customer.profile"]
+        params = self.env["ir.config_parameter"].sudo()
+        horizon = int(params.get_param("customer_lifecycle.churn_horizon_days", 90) or 90)
+        fallback = Profile._lifecycle_params()["fallback_interval"]
+        today = Profile._lifecycle_today()
+        values = {"company_id": company.id, "horizon_days": horizon, "date": Profile._lifecycle_now()}
+        # The latest run decides: an older model stays in use only if this run confirms it.
+        self.sudo().search([("company_id", "=", company.id), ("is_active", "=", True)]).write(
+            {"is_active": False}
+        )
+        try:
+            result = churn_model.train(
+                self._order_history(company), churn_model.days(today), horizon, fallback
+            )
+        except churn_model.NotEnoughHistory as error:
+            values.update(
+                state="insufficient",
+                message=_(
+                    "Too little history to learn from: %(reason)s The rhythm score stays in use.",
+                    reason=error,
+                ),
+            )
+            return self.sudo().create(values)
+        better = result["beats_baseline"]
+        values.update(
+            train_cutoff=today - pd.Timedelta(days=2 * horizon).to_pytimedelta(),
+            test_cutoff=today - pd.Timedelta(days=horizon).to_pytimedelta(),
+            train_count=result["train_count"],
+            test_count=result["test_count"],
+            churn_rate=result["test_churn_rate"],
+            auc_model=result["auc_model"],
+            auc_baseline=result["auc_baseline"],
+            brier_model=result["brier_model"],
+            brier_baseline=result["brier_baseline"],
+            state="better" if better else "worse",
+            is_active=better,
+            params=result["params"],
+            message=(
+                _(
+                    "The model (AUC %(model).3f) beats the rhythm baseline (AUC %(base).3f) and is now in use.",
+                    model=result["auc_model"],
+                    base=result["auc_baseline"],
+                )
+                if better
+                else _(
+                    "The model (AUC %(model).3f) does not beat the rhythm baseline (AUC %(base).3f); "
+                    "the rhythm score stays in use.",
+                    model=result["auc_model"],
+                    base=result["auc_baseline"],
+                )
+            ),
+        )
+        return self.sudo().create(values)

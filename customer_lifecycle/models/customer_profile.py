@@ -1,0 +1,315 @@
+import logging
+from datetime import datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..engine import churn_model, rhythm
+from ..engine.rules import assign_stages
+from . import lifecycle_sql
+
+_logger = logging.getLogger(__name__)
+
+LOCK_FIELDS = {"lifecycle_locked", "lifecycle_lock_until"}
+RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+
+
+class CustomerProfile(models.Model):
+    _inherit = "customer.profile"
+
+    lifecycle_stage_id = fields.Many2one(
+        "customer.lifecycle.stage",
+        string="Lifecycle stage",
+        index=True,
+        ondelete="restrict",
+        group_expand="_read_group_lifecycle_stage_ids",
+    )
+    lifecycle_stage_code = fields.Char(related="lifecycle_stage_id.code", string="Stage code")
+    lifecycle_stage_date = fields.Datetime(string="In stage since", readonly=True)
+    lifecycle_locked = fields.Boolean(
+        string="Stage locked",
+        readonly=True,
+        help="Set by a manual stage change: automatic evaluation leaves the stage alone "
+        "until the lock date passes or someone unlocks it.",
+    )
+    lifecycle_lock_until = fields.Date(string="Locked until", readonly=True)
+    lifecycle_event_ids = fields.One2many(
+        "customer.lifecycle.event", "profile_id", string="Lifecycle history"
+    )
+    lifecycle_evaluated_at = fields.Datetime(readonly=True)
+    interval_spread_days = fields.Float(
+        string="Interval spread (days)",
+        readonly=True,
+        aggregator="avg",
+        help="Robust spread of the days between orders (inter-quartile range / 1.349).",
+    )
+    churn_risk = fields.Float(
+        readonly=True, aggregator="avg", digits=(3, 2), help="Probability, 0 to 1, that the customer is lost."
+    )
+    churn_risk_level = fields.Selection(RISK_LEVELS, readonly=True, index=True)
+    churn_risk_source = fields.Selection(
+        [("rhythm", "Buying rhythm"), ("model", "Learnt model")],
+        readonly=True,
+        help="Buying rhythm unless a trained churn model beat it on this company's history.",
+    )
+    predicted_next_order_date = fields.Date(readonly=True)
+    clv = fields.Monetary(
+        string="Customer lifetime value",
+        readonly=True,
+        help="Historical sales plus the value expected over the CLV horizon.",
+    )
+    clv_expected = fields.Monetary(string="Expected value ahead", readonly=True)
+
+    @api.model
+    def _read_group_lifecycle_stage_ids(self, stages, domain):
+        return stages.search([])
+
+    # ------------------------------------------------------------------
+    # Parameters
+    # ------------------------------------------------------------------
+    @api.model
+    def _lifecycle_params(self):
+        params = self.env["ir.config_parameter"].sudo()
+        return {
+            "fallback_interval": float(
+                params.get_param("customer_lifecycle.fallback_interval_days", 90) or 90
+            ),
+            "clv_horizon_days": float(params.get_param("customer_lifecycle.clv_horizon_months", 12) or 12)
+            * 30.4375,
+        }
+
+    @api.model
+    def _lifecycle_today(self):
+        today = self.env.context.get("customer_360_today")
+        return fields.Date.to_date(today) if today else fields.Date.context_today(self)
+
+    @api.model
+    def _lifecycle_now(self):
+        """The moment stage changes are stamped with: now, or noon of a forced 'today' (tests)."""
+        if self.env.context.get("customer_360_today"):
+            return datetime.combine(self._lifecycle_today(), time(12))
+        return fields.Datetime.now()
+
+    # ------------------------------------------------------------------
+    # Evaluation: cron and button share this method
+    # ------------------------------------------------------------------
+    @api.model
+    def evaluate_lifecycle(self, company_ids=None):
+        """Score churn and value, then apply the stage rules, for every customer of the given
+        companies (all when None). Returns the number of stage changes."""
+        self = self.sudo()
+        self.env.flush_all()
+        companies = (
+            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+        )
+        rules = self.env["customer.lifecycle.stage"]._rules_in_priority()
+        moved = 0
+        for company in companies:
+            moved += self._evaluate_company(company, rules)
+        self.env.invalidate_all()
+        return moved
+
+    @api.model
+    def _cron_evaluate_lifecycle(self):
+        self.evaluate_lifecycle()
+
+    def action_evaluate_lifecycle(self):
+        """Button: evaluate the selected customers' companies now."""
+        if not self.env.user.has_group("customer_360.group_customer_360_manager"):
+            raise AccessError(_("Only Customer 360 managers can run the lifecycle evaluation."))
+        self.evaluate_lifecycle(company_ids=(self.company_id or self.env.companies).ids)
+        return True
+
+    def _evaluate_company(self, company, rules):
+        cr = self.env.cr
+        today = self._lifecycle_today()
+        now = self._lifecycle_now()
+        lifecycle_sql.release_expired_locks(cr, company.id, today)
+        prospects = lifecycle_sql.insert_prospect_profiles(cr, company.id, self.env.uid)
+        if prospects:
+            self.refresh_profiles(partner_ids=prospects, company_ids=company.ids)
+        rows = lifecycle_sql.read_measures(cr, company.id, today)
+        if not rows:
+            return 0
+        frame = pd.DataFrame.from_records(rows, columns=lifecycle_sql.MEASURE_COLUMNS)
+        frame = self._lifecycle_scores(frame, company, today)
+        lifecycle_sql.write_scores(
+            cr,
+            {
+                "id": frame["id"].tolist(),
+                "churn_risk": _nullable(frame["churn_risk"]),
+                "churn_risk_level": [level or None for level in frame["churn_risk_level"]],
+                "churn_risk_source": frame["churn_risk_source"].tolist(),
+                "interval_spread_days": _nullable(frame["interval_spread_days"]),
+                "predicted_next_order_date": frame["predicted_next_order_date"].tolist(),
+                "clv": _nullable(frame["clv"].round(2)),
+                "clv_expected": _nullable(frame["clv_expected"].round(2)),
+            },
+            now,
+        )
+        frame["target"] = assign_stages(rules, frame)
+        current = frame["lifecycle_stage_id"].astype("Int64")
+        target = frame["target"].astype("Int64")
+        changed = frame[(~frame["lifecycle_locked"]) & target.notna() & (target != current).fillna(True)]
+        if changed.empty:
+            return 0
+        stage_rules = dict(rules)
+        stage_names = dict(
+            self.env["customer.lifecycle.stage"].browse(list(stage_rules)).mapped(lambda s: (s.id, s.name))
+        )
+        reasons = [
+            _("Rule of %(stage)s: %(rule)s", stage=stage_names[stage_id], rule=stage_rules[stage_id])
+            for stage_id in changed["target"]
+        ]
+        event_ids = lifecycle_sql.move_stages(
+            cr, changed["id"].tolist(), [int(s) for s in changed["target"]], reasons, now, self.env.uid
+        )
+        self.env.invalidate_all()
+        self.env["customer.lifecycle.playbook"]._run_for_events(
+            self.env["customer.lifecycle.event"].browse(event_ids)
+        )
+        return len(event_ids)
+
+    @api.model
+    def _lifecycle_scores(self, frame, company, today):
+        """Add churn risk, level, source, predicted next order date and CLV columns."""
+        params = self._lifecycle_params()
+        fallback = params["fallback_interval"]
+        days = frame["days_since_last_order"].astype(float).to_numpy()
+        median = frame["purchase_interval_days"].astype(float).to_numpy()
+        spread = frame["interval_spread_days"].astype(float).to_numpy()
+        risk = np.atleast_1d(rhythm.churn_risk(days, median, spread, fallback))
+        source = np.full(len(frame), "rhythm", dtype=object)
+        run = self.env["customer.churn.model.run"].search(
+            [("company_id", "=", company.id), ("is_active", "=", True)], order="date desc", limit=1
+        )
+        if run and run.params:
+            features = pd.DataFrame(
+                {
+                    "recency_days": days,
+                    "log_order_count": np.log1p(frame["order_count"].astype(float).to_numpy()),
+                    "log_avg_order_value": np.log1p(
+                        np.maximum(frame["avg_order_value"].astype(float).to_numpy(), 0)
+                    ),
+                    "tenure_days": frame["days_since_first_order"].astype(float).to_numpy(),
+                    "recency_ratio": days / rhythm.effective_interval(median, fallback),
+                    "rhythm_risk": risk,
+                }
+            )
+            has_orders = np.isfinite(days)
+            if has_orders.any():
+                scored = churn_model.predict(run.params, features[has_orders])
+                risk = risk.copy()
+                risk[has_orders] = scored
+                source[has_orders] = "model"
+        frame["churn_risk"] = risk
+        frame["churn_risk_level"] = rhythm.risk_levels(risk)
+        frame["churn_risk_source"] = np.where(np.isfinite(risk), source, None)
+        frame["recency_ratio"] = days / rhythm.effective_interval(median, fallback)
+        ahead = rhythm.predicted_next_order_days(days, median, fallback)
+        frame["predicted_next_order_date"] = [
+            today + timedelta(days=int(round(value))) if np.isfinite(value) else None for value in ahead
+        ]
+        total, expected = rhythm.customer_lifetime_value(
+            frame["sales_total"].astype(float).to_numpy(),
+            frame["avg_order_value"].astype(float).to_numpy(),
+            risk,
+            median,
+            params["clv_horizon_days"],
+            fallback,
+        )
+        frame["clv"] = total
+        frame["clv_expected"] = expected
+        return frame
+
+    # ------------------------------------------------------------------
+    # Manual changes and locks
+    # ------------------------------------------------------------------
+    def _check_lifecycle_access(self):
+        if not self.env.su and not self.env.user.has_group("customer_360.group_customer_360_user"):
+            raise AccessError(_("Only Customer 360 users can change lifecycle stages."))
+        self.check_access("read")
+
+    def write(self, vals):
+        if self.env.context.get("lifecycle_internal"):
+            return super().write(vals)
+        if "lifecycle_stage_id" in vals:
+            vals = dict(vals)
+            stage = self.env["customer.lifecycle.stage"].browse(vals.pop("lifecycle_stage_id"))
+            lock_until = vals.pop("lifecycle_lock_until", False)
+            vals.pop("lifecycle_locked", None)
+            if not stage:
+                raise UserError(_("Choose the stage to move the customer to."))
+            self._set_lifecycle_stage(stage, reason=_("Moved by hand"), lock_until=lock_until)
+            if not vals:
+                return True
+        if vals and set(vals) <= LOCK_FIELDS:
+            self._check_lifecycle_access()
+            return super(CustomerProfile, self.sudo().with_context(lifecycle_internal=True)).write(vals)
+        return super().write(vals)
+
+    def _set_lifecycle_stage(self, stage, reason=None, lock_until=False):
+        """Move these customers by hand: record a manual event and lock them against automatic
+        moves until ``lock_until`` (a date) or, when empty, until someone unlocks them."""
+        self._check_lifecycle_access()
+        stage.ensure_one()
+        lock_until = fields.Date.to_date(lock_until) if lock_until else False
+        if lock_until and lock_until < self._lifecycle_today():
+            raise UserError(_("The lock date must not be in the past."))
+        now = self._lifecycle_now()
+        profiles = self.sudo()
+        to_move = profiles.filtered(lambda p: p.lifecycle_stage_id != stage)
+        events = (
+            self.env["customer.lifecycle.event"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "profile_id": profile.id,
+                        "partner_id": profile.partner_id.id,
+                        "company_id": profile.company_id.id,
+                        "from_stage_id": profile.lifecycle_stage_id.id,
+                        "to_stage_id": stage.id,
+                        "date": now,
+                        "reason": reason or _("Moved by hand"),
+                        "trigger": "manual",
+                        "user_id": self.env.uid,
+                        "lock_until": lock_until,
+                        "days_in_previous_stage": (now - profile.lifecycle_stage_date).total_seconds()
+                        / 86400.0
+                        if profile.lifecycle_stage_date
+                        else 0.0,
+                    }
+                    for profile in to_move
+                ]
+            )
+        )
+        internal = profiles.with_context(lifecycle_internal=True)
+        internal.filtered(lambda p: p in to_move).write(
+            {"lifecycle_stage_id": stage.id, "lifecycle_stage_date": now}
+        )
+        internal.write({"lifecycle_locked": True, "lifecycle_lock_until": lock_until})
+        self.env["customer.lifecycle.playbook"]._run_for_events(events)
+        return events
+
+    def action_lifecycle_unlock(self):
+        """Let automatic evaluation move these customers again."""
+        self.write({"lifecycle_locked": False, "lifecycle_lock_until": False})
+        return True
+
+    def action_open_stage_change(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_lifecycle.customer_lifecycle_stage_change_action"
+        )
+        action["context"] = {"default_profile_ids": self.ids}
+        return action
+
+
+def _nullable(series):
+    return [
+        None if value is None or (isinstance(value, float) and not np.isfinite(value)) else float(value)
+        for value in series.tolist()
+    ]

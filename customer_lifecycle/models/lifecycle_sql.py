@@ -1,0 +1,196 @@
+"""Set-based SQL of the lifecycle evaluation: one statement reads every measure of a
+company's customers, one writes the scores back, one writes the stage changes and their
+events. Values travel as arrays (unnest), never one query per customer."""
+
+from odoo.tools import SQL
+
+MEASURE_COLUMNS = [
+    "id",
+    "partner_id",
+    "lifecycle_stage_id",
+    "lifecycle_stage_date",
+    "lifecycle_locked",
+    "order_count",
+    "sales_total",
+    "avg_order_value",
+    "purchase_interval_days",
+    "interval_spread_days",
+    "invoiced_total",
+    "amount_due",
+    "amount_overdue",
+    "ticket_count",
+    "open_ticket_count",
+    "complaint_count",
+    "days_since_last_order",
+    "days_since_first_order",
+    "last_order_date",
+    "orders_since_churn",
+    "opportunity_count",
+    "days_in_stage",
+]
+
+
+def release_expired_locks(cr, company_id, today):
+    cr.execute(
+        SQL(
+            """UPDATE customer_profile SET lifecycle_locked = FALSE, lifecycle_lock_until = NULL
+                WHERE company_id = %s AND lifecycle_locked AND lifecycle_lock_until < %s""",
+            company_id,
+            today,
+        )
+    )
+    return cr.rowcount
+
+
+def insert_prospect_profiles(cr, company_id, uid):
+    """Profiles for customers with an open lead or opportunity of the company and no profile
+    yet; returns their partner ids (to be refreshed by customer_360)."""
+    cr.execute(
+        SQL(
+            """INSERT INTO customer_profile (partner_id, company_id, currency_id, order_count, sales_total,
+                                             create_uid, create_date, write_uid, write_date)
+               SELECT DISTINCT lp.commercial_partner_id, l.company_id, c.currency_id, 0, 0,
+                      %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                 FROM crm_lead l
+                 JOIN res_partner lp ON lp.id = l.partner_id
+                 JOIN res_company c ON c.id = l.company_id
+                WHERE l.active AND l.company_id = %(company)s AND lp.commercial_partner_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM customer_profile p
+                                   WHERE p.partner_id = lp.commercial_partner_id AND p.company_id = l.company_id)
+               ON CONFLICT (partner_id, company_id) DO NOTHING
+               RETURNING partner_id""",
+            uid=uid,
+            company=company_id,
+        )
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def read_measures(cr, company_id, today, profile_ids=None):
+    """Rows (tuples in MEASURE_COLUMNS order) for the profiles of one company."""
+    profile_filter = SQL("TRUE") if profile_ids is None else SQL("p.id = ANY(%s)", list(profile_ids))
+    cr.execute(
+        SQL(
+            """
+WITH orders AS MATERIALIZED (
+    SELECT op.commercial_partner_id AS partner_id, so.id AS order_id, so.date_order
+      FROM sale_order so JOIN res_partner op ON op.id = so.partner_id
+     WHERE so.state = 'sale' AND so.company_id = %(company)s
+),
+gaps AS (
+    SELECT partner_id, date_order::date - lag(date_order::date) OVER (
+               PARTITION BY partner_id ORDER BY date_order, order_id) AS gap
+      FROM orders
+),
+spreads AS (
+    SELECT partner_id,
+           (percentile_cont(0.75) WITHIN GROUP (ORDER BY gap)
+            - percentile_cont(0.25) WITHIN GROUP (ORDER BY gap)) / 1.349 AS spread
+      FROM gaps WHERE gap IS NOT NULL GROUP BY partner_id
+),
+churn_entries AS (
+    SELECT e.partner_id, max(e.date) AS churned_at
+      FROM customer_lifecycle_event e JOIN customer_lifecycle_stage s ON s.id = e.to_stage_id
+     WHERE s.code = 'churned' AND e.company_id = %(company)s
+     GROUP BY e.partner_id
+),
+since_churn AS (
+    SELECT c.partner_id, count(*) AS orders
+      FROM churn_entries c JOIN orders o ON o.partner_id = c.partner_id AND o.date_order > c.churned_at
+     GROUP BY c.partner_id
+),
+opportunities AS (
+    SELECT lp.commercial_partner_id AS partner_id, count(*) AS opportunities
+      FROM crm_lead l
+      JOIN res_partner lp ON lp.id = l.partner_id
+      LEFT JOIN crm_stage cs ON cs.id = l.stage_id
+     WHERE l.active AND l.company_id = %(company)s AND NOT COALESCE(cs.is_won, FALSE)
+     GROUP BY lp.commercial_partner_id
+)
+SELECT p.id, p.partner_id, p.lifecycle_stage_id, p.lifecycle_stage_date, COALESCE(p.lifecycle_locked, FALSE),
+       p.order_count, p.sales_total, p.avg_order_value, p.purchase_interval_days, sp.spread,
+       p.invoiced_total, p.amount_due, p.amount_overdue, p.ticket_count, p.open_ticket_count,
+       p.complaint_count,
+       %(today)s::date - p.last_order_date::date, %(today)s::date - p.first_order_date::date,
+       p.last_order_date,
+       COALESCE(sc.orders, 0), COALESCE(op.opportunities, 0),
+       %(today)s::date - p.lifecycle_stage_date::date
+  FROM customer_profile p
+  LEFT JOIN spreads sp ON sp.partner_id = p.partner_id
+  LEFT JOIN since_churn sc ON sc.partner_id = p.partner_id
+  LEFT JOIN opportunities op ON op.partner_id = p.partner_id
+ WHERE p.company_id = %(company)s AND %(profile_filter)s
+ ORDER BY p.id
+""",
+            company=company_id,
+            today=today,
+            profile_filter=profile_filter,
+        )
+    )
+    return cr.fetchall()
+
+
+def write_scores(cr, columns, now):
+    """columns: dict of equal-length lists: id, churn_risk, churn_risk_level, churn_risk_source,
+    interval_spread_days, predicted_next_order_date, clv, clv_expected."""
+    if not columns["id"]:
+        return
+    cr.execute(
+        SQL(
+            """UPDATE customer_profile p
+                  SET churn_risk = v.churn_risk, churn_risk_level = v.churn_risk_level,
+                      churn_risk_source = v.churn_risk_source, interval_spread_days = v.spread,
+                      predicted_next_order_date = v.next_date, clv = v.clv, clv_expected = v.clv_expected,
+                      lifecycle_evaluated_at = %s
+                 FROM unnest(%s::int[], %s::float8[], %s::varchar[], %s::varchar[], %s::float8[], %s::date[],
+                             %s::numeric[], %s::numeric[])
+                      AS v(id, churn_risk, churn_risk_level, churn_risk_source, spread, next_date, clv, clv_expected)
+                WHERE p.id = v.id""",
+            now,
+            columns["id"],
+            columns["churn_risk"],
+            columns["churn_risk_level"],
+            columns["churn_risk_source"],
+            columns["interval_spread_days"],
+            columns["predicted_next_order_date"],
+            columns["clv"],
+            columns["clv_expected"],
+        )
+    )
+
+
+def move_stages(cr, profile_ids, stage_ids, reasons, now, uid):
+    """Set the new stages and record one automatic event per move; returns the event ids."""
+    if not profile_ids:
+        return []
+    cr.execute(
+        SQL(
+            """
+WITH moves AS (
+    SELECT v.id, v.stage_id, v.reason, p.partner_id, p.company_id,
+           p.lifecycle_stage_id AS from_stage_id, p.lifecycle_stage_date AS from_date
+      FROM unnest(%(ids)s::int[], %(stages)s::int[], %(reasons)s::varchar[]) AS v(id, stage_id, reason)
+      JOIN customer_profile p ON p.id = v.id
+),
+updated AS (
+    UPDATE customer_profile p SET lifecycle_stage_id = m.stage_id, lifecycle_stage_date = %(now)s
+      FROM moves m WHERE p.id = m.id
+    RETURNING p.id
+)
+INSERT INTO customer_lifecycle_event (
+    profile_id, partner_id, company_id, from_stage_id, to_stage_id, date, reason, trigger,
+    days_in_previous_stage, create_uid, create_date, write_uid, write_date)
+SELECT m.id, m.partner_id, m.company_id, m.from_stage_id, m.stage_id, %(now)s, m.reason, 'automatic',
+       extract(epoch FROM %(now)s - m.from_date) / 86400.0,
+       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+  FROM moves m
+RETURNING id
+""",
+            ids=list(profile_ids),
+            stages=list(stage_ids),
+            reasons=list(reasons),
+            now=now,
+            uid=uid,
+        )
+    )
+    return [row[0] for row in cr.fetchall()]

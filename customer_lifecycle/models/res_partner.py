@@ -1,0 +1,112 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    lifecycle_stage_id = fields.Many2one(
+        "customer.lifecycle.stage",
+        compute="_compute_lifecycle",
+        inverse="_inverse_lifecycle_stage",
+        string="Lifecycle stage",
+    )
+    lifecycle_locked = fields.Boolean(compute="_compute_lifecycle", string="Stage locked")
+    lifecycle_lock_until = fields.Date(compute="_compute_lifecycle", string="Stage locked until")
+    churn_risk = fields.Float(compute="_compute_lifecycle", digits=(3, 2))
+    churn_risk_level = fields.Selection(
+        [("low", "Low"), ("medium", "Medium"), ("high", "High")], compute="_compute_lifecycle"
+    )
+    predicted_next_order_date = fields.Date(compute="_compute_lifecycle")
+    customer_clv = fields.Monetary(
+        compute="_compute_lifecycle", currency_field="customer_currency_id", string="Lifetime value"
+    )
+    lifecycle_event_ids = fields.One2many(
+        "customer.lifecycle.event", compute="_compute_lifecycle", string="Lifecycle history"
+    )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_lifecycle(self):
+        company = self.env.company
+        commercial_ids = self.commercial_partner_id.ids
+        profiles = {}
+        if commercial_ids:
+            for profile in (
+                self.env["customer.profile"]
+                .sudo()
+                .search([("partner_id", "in", commercial_ids), ("company_id", "=", company.id)])
+            ):
+                profiles[profile.partner_id.id] = profile
+        events = self.env["customer.lifecycle.event"]
+        if commercial_ids and self.env["customer.lifecycle.event"].has_access("read"):
+            events = events.search([("partner_id", "in", commercial_ids), ("company_id", "=", company.id)])
+        for partner in self:
+            profile = profiles.get(partner.commercial_partner_id.id)
+            partner.lifecycle_stage_id = profile.lifecycle_stage_id if profile else False
+            partner.lifecycle_locked = profile.lifecycle_locked if profile else False
+            partner.lifecycle_lock_until = profile.lifecycle_lock_until if profile else False
+            partner.churn_risk = profile.churn_risk if profile else 0.0
+            partner.churn_risk_level = profile.churn_risk_level if profile else False
+            partner.predicted_next_order_date = profile.predicted_next_order_date if profile else False
+            partner.customer_clv = profile.clv if profile else 0.0
+            partner.lifecycle_event_ids = events.filtered(
+                lambda e, p=partner: e.partner_id == p.commercial_partner_id
+            )
+
+    def _lifecycle_profiles(self, create=False):
+        """The current company's profiles of these partners; with ``create``, missing ones are
+        made (and refreshed by customer_360) so a stage can be set on a brand-new customer."""
+        company = self.env.company
+        Profile = self.env["customer.profile"]
+        commercial_ids = self.commercial_partner_id.ids
+        profiles = Profile.search([("partner_id", "in", commercial_ids), ("company_id", "=", company.id)])
+        missing = set(commercial_ids) - set(profiles.sudo().partner_id.ids)
+        if missing and create:
+            Profile._check_lifecycle_access()
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO customer_profile (partner_id, company_id, currency_id, order_count, sales_total,
+                                                     create_uid, create_date, write_uid, write_date)
+                       SELECT unnest(%s::int[]), %s, %s, 0, 0, %s, now() at time zone 'UTC', %s,
+                              now() at time zone 'UTC'
+                       ON CONFLICT (partner_id, company_id) DO NOTHING""",
+                    list(missing),
+                    company.id,
+                    company.currency_id.id,
+                    self.env.uid,
+                    self.env.uid,
+                )
+            )
+            Profile.sudo().refresh_profiles(partner_ids=list(missing), company_ids=company.ids)
+            profiles = Profile.search([("partner_id", "in", commercial_ids), ("company_id", "=", company.id)])
+        return profiles
+
+    def _inverse_lifecycle_stage(self):
+        for stage in self.lifecycle_stage_id:
+            partners = self.filtered(lambda p, s=stage: p.lifecycle_stage_id == s)
+            profiles = partners._lifecycle_profiles(create=True).filtered(
+                lambda p, s=stage: p.lifecycle_stage_id != s
+            )
+            if profiles:
+                profiles._set_lifecycle_stage(stage, reason=_("Moved by hand on the contact"))
+        if self.filtered(lambda p: not p.lifecycle_stage_id and p._lifecycle_profiles().lifecycle_stage_id):
+            raise UserError(_("A lifecycle stage cannot be emptied; choose another stage."))
+
+    def action_lifecycle_unlock(self):
+        self._lifecycle_profiles().action_lifecycle_unlock()
+        return True
+
+    def action_open_stage_change(self):
+        self.ensure_one()
+        return self._lifecycle_profiles(create=True).action_open_stage_change()
+
+    def action_open_lifecycle_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_lifecycle.customer_lifecycle_event_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
