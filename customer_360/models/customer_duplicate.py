@@ -12,6 +12,9 @@ _logger = logging.getLogger(__name__)
 STEWARD_GROUP = "customer_360.group_customer_360_data_steward"
 # Core's merge refuses more than 3 partners at once: a destination and two sources per round.
 MERGE_CHUNK = 2
+# pg_trgm's similarity operator. Odoo's SQL() refuses "%%" in a formatted string, so the operator is
+# its own fragment; the queries using it always have parameters, so psycopg2 turns "%%" into "%".
+TRGM_MATCH = SQL("%%")
 
 
 class CustomerDuplicate(models.Model):
@@ -82,7 +85,7 @@ class CustomerDuplicate(models.Model):
                 """WITH p AS (%(base)s),
                     pairs AS (
                         SELECT a.id AS a_id, b.id AS b_id FROM p a JOIN p b
-                            ON a.n %% b.n AND a.id < b.id WHERE a.n <> '' AND %(scope)s
+                            ON a.n %(match)s b.n AND a.id < b.id WHERE a.n <> %(empty)s AND %(scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.e = b.e AND a.id < b.id WHERE %(scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.ph = b.ph AND a.id < b.id WHERE %(scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.v = b.v AND a.id < b.id WHERE %(scope)s
@@ -100,6 +103,8 @@ class CustomerDuplicate(models.Model):
                              WHERE d.partner_a_id = pairs.a_id AND d.partner_b_id = pairs.b_id)""",
                 base=base,
                 scope=scope,
+                match=TRGM_MATCH,
+                empty="",
             )
         )
         result = []

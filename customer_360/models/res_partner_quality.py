@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from odoo.addons.phone_validation.tools import phone_validation
 
 from ..engine import quality
+from .customer_duplicate import TRGM_MATCH
 
 _logger = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ class ResPartner(models.Model):
         vat = quality.normalise_vat(self.vat)
         own_id = self._origin.id or 0
         self.env.cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", config["name_similarity"]))
-        conditions = [SQL("p.customer_name_normalized %% %s", name_key)]
+        conditions = [SQL("p.customer_name_normalized %s %s", TRGM_MATCH, name_key)]
         if email:
             conditions.append(SQL("p.email_normalized = %s", email.split(",")[0]))
         if phone:
@@ -303,9 +304,16 @@ class ResPartner(models.Model):
     # Verification
     # ------------------------------------------------------------------
     def action_customer_mark_verified(self):
-        """The salesperson confirmed the data with the customer: stamp today, close the reminder."""
-        self.write({"verified_date": fields.Date.context_today(self)})
-        self.activity_feedback(["customer_360.mail_activity_type_customer_verify"])
+        """The salesperson confirmed the data with the customer: stamp today, close the reminder.
+
+        Salespeople may not edit contacts in general; any Customer 360 user who can read the
+        customer may stamp this one date, hence the sudo after the checks."""
+        if not self.env.user.has_group("customer_360.group_customer_360_user"):
+            raise AccessError(_("Only Customer 360 users can mark customers as verified."))
+        self.check_access("read")
+        partners = self.sudo()
+        partners.write({"verified_date": fields.Date.context_today(self)})
+        partners.activity_feedback(["customer_360.mail_activity_type_customer_verify"])
         return True
 
     @api.model
@@ -325,7 +333,7 @@ class ResPartner(models.Model):
                   AND (p.customer_rank > 0 OR EXISTS (SELECT 1 FROM customer_profile cp WHERE cp.partner_id = p.id))
                   AND NOT EXISTS (SELECT 1 FROM mail_activity a
                                    WHERE a.res_model = 'res.partner' AND a.res_id = p.id
-                                     AND a.activity_type_id = %(type)s)
+                                     AND a.activity_type_id = %(type)s AND a.active)
                 ORDER BY p.id""",
             limit=limit_date,
             type=activity_type.id,
@@ -341,6 +349,7 @@ class ResPartner(models.Model):
                         "res_id": partner_id,
                         "activity_type_id": activity_type.id,
                         "user_id": user_id,
+                        "automated": True,
                         "summary": _("Verify the customer's master data"),
                         "date_deadline": fields.Date.context_today(self),
                     }

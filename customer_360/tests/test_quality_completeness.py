@@ -1,0 +1,127 @@
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo.tests import tagged
+
+from .quality_common import QualityCase
+
+
+@tagged("post_install", "-at_install")
+class TestQualityCompleteness(QualityCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.activity_type = cls.env.ref("customer_360.mail_activity_type_customer_verify")
+        cls.complete_company = cls._partner(
+            "Full Data Trading",
+            is_company=True,
+            email="info@fulldata.cn",
+            phone="+86 21 5555 1234",
+            street="1 Bund Road",
+            city="Shanghai",
+            zip="200000",
+            country_id=cls.cn.id,
+            vat="CN91310000MA1FL1234X",
+        )
+        cls.half_person = cls._partner("Half Person", email="half@example.com", city="Hangzhou")
+        for partner in (cls.complete_company, cls.half_person):
+            cls._order(partner, [(cls.product_tea, 1, 10.0)], "2025-01-06 10:00:00")
+        cls.env["customer.profile"].refresh_profiles()
+
+    def test_complete_company_scores_100(self):
+        """A company with every required field filled shows 100% and nothing missing."""
+        profile = self.profile(self.complete_company)
+        self.assertEqual(profile.completeness_score, 100)
+        self.assertFalse(profile.completeness_missing)
+
+    def test_individual_uses_its_own_required_fields(self):
+        """An individual with 2 of 5 required fields shows 40% and lists the missing ones."""
+        profile = self.profile(self.half_person)
+        self.assertEqual(profile.completeness_score, 40)
+        self.assertIn("Phone", profile.completeness_missing)
+        self.assertIn("Country", profile.completeness_missing)
+        self.assertNotIn("Email", profile.completeness_missing)
+
+    def test_editing_the_partner_updates_the_score(self):
+        """Filling a missing field on the customer raises the score at once."""
+        self.half_person.write({"phone": "+86 138 0013 8000", "street": "2 West Lake Road"})
+        # The +86 prefix also fills the country.
+        self.assertEqual(self.profile(self.half_person).completeness_score, 100)
+
+    def test_required_fields_are_configurable(self):
+        """Requiring only the email for individuals makes the individual complete."""
+        email_field = self.env["ir.model.fields"]._get("res.partner", "email")
+        settings = self.env["res.config.settings"].create({})
+        settings.customer_360_required_individual_field_ids = email_field
+        settings.execute()
+        self.assertEqual(self.profile(self.half_person).completeness_score, 100)
+        self.assertEqual(self.profile(self.complete_company).completeness_score, 100)
+
+    def test_incomplete_filter(self):
+        """The "Incomplete" filter lists the half-filled customer, not the complete one."""
+        incomplete = self.Profile.search([("completeness_score", "<", 100)])
+        self.assertIn(self.profile(self.half_person), incomplete)
+        self.assertNotIn(self.profile(self.complete_company), incomplete)
+
+    # ------------------------------------------------------------------
+    # Verification reminders
+    # ------------------------------------------------------------------
+    def _verify_activities(self, partner):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("activity_type_id", "=", self.activity_type.id),
+            ]
+        )
+
+    def test_cron_schedules_one_activity_and_never_stacks(self):
+        """An unverified customer gets one reminder for its salesperson, even if the job runs twice."""
+        self.half_person.user_id = self.user_c360
+        cron = self.env.ref("customer_360.ir_cron_customer_verification")
+        cron.method_direct_trigger()
+        cron.method_direct_trigger()
+        activities = self._verify_activities(self.half_person)
+        self.assertEqual(len(activities), 1)
+        self.assertEqual(activities.user_id, self.user_c360)
+
+    def test_recently_verified_customer_is_left_alone(self):
+        """A customer verified last month gets no reminder; one verified 13 months ago does."""
+        self.half_person.write(
+            {"user_id": self.user_c360.id, "verified_date": date.today() - relativedelta(months=1)}
+        )
+        self.complete_company.write(
+            {"user_id": self.user_c360.id, "verified_date": date.today() - relativedelta(months=13)}
+        )
+        self.env["res.partner"]._cron_customer_verification()
+        self.assertFalse(self._verify_activities(self.half_person))
+        self.assertTrue(self._verify_activities(self.complete_company))
+
+    def test_months_are_configurable(self):
+        """With a 24-month period, a customer verified 13 months ago is not reminded yet."""
+        self.env["ir.config_parameter"].sudo().set_param("customer_360.verify_months", "24")
+        self.complete_company.write(
+            {"user_id": self.user_c360.id, "verified_date": date.today() - relativedelta(months=13)}
+        )
+        self.env["res.partner"]._cron_customer_verification()
+        self.assertFalse(self._verify_activities(self.complete_company))
+
+    def test_cron_works_in_batches(self):
+        """With a batch of one, each run handles one customer and reports what remains."""
+        (self.half_person | self.complete_company).user_id = self.user_c360
+        Partner = self.env["res.partner"]
+        remaining = Partner._cron_customer_verification(batch_size=1)
+        self.assertGreaterEqual(remaining, 1)
+        Partner._cron_customer_verification(batch_size=1)
+        self.assertTrue(self._verify_activities(self.half_person))
+        self.assertTrue(self._verify_activities(self.complete_company))
+
+    def test_mark_verified_stamps_today_and_closes_the_reminder(self):
+        """Clicking "Mark as verified" sets today's date and closes the open reminder."""
+        self.half_person.user_id = self.user_c360
+        self.env["res.partner"]._cron_customer_verification()
+        self.half_person.with_user(self.user_c360).action_customer_mark_verified()
+        self.assertEqual(self.half_person.verified_date, date.today())
+        self.assertFalse(self._verify_activities(self.half_person))
+        self.assertEqual(self.profile(self.half_person).verified_date, date.today())
