@@ -58,7 +58,7 @@ class CustomerProfile(models.Model):
     )
     scored_at = fields.Datetime(string="Scored on", readonly=True)
     cluster_id = fields.Many2one(
-        "customer.segmentation.cluster", string="Cluster", readonly=True, index=True, ondelete="set null"
+        "customer.segmentation.cluster", readonly=True, index=True, ondelete="set null"
     )
     cluster_description = fields.Char(related="cluster_id.description", string="Cluster profile")
 

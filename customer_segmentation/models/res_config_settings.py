@@ -69,10 +69,11 @@ class ResConfigSettings(models.TransientModel):
             key: params.get_param(f"customer_segmentation.{key}")
             for key in ("employees_small", "employees_large", "revenue_small", "revenue_large")
         }
-        super().set_values()
+        result = super().set_values()
         after = {
             key: params.get_param(f"customer_segmentation.{key}")
             for key in ("employees_small", "employees_large", "revenue_small", "revenue_large")
         }
         if before != after:
             self.env["res.partner"].browse()._assign_customer_sizes()
+        return result
