@@ -222,3 +222,48 @@ class TestTickets(Customer360Case):
         self.env["ir.config_parameter"].set_param("customer_360.tickets_checked_at", "2000-01-01 00:00:00")
         self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
         self.assertEqual(self.profile(self.customer).open_ticket_count, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestCrashSafeRefresh(Customer360Case):
+    def test_a_crash_mid_run_resumes_without_counting_twice(self):
+        """The nightly refresh dies in its second batch; the next run resumes from the last
+        finished batch and ends with exactly the numbers of an uninterrupted run."""
+        partners = self.env["res.partner"].create([{"name": f"Tea shop {i}"} for i in range(6)])
+        for index, partner in enumerate(partners):
+            self._order(partner, [(self.product_tea, index + 1, 10.0)], "2025-01-06 10:00:00")
+        self.env.flush_all()
+        self.env.cr.precommit.clear()
+        params = self.env["ir.config_parameter"]
+        Profile = type(self.Profile)
+        original = Profile._refresh_extra_kpis
+        calls = []
+
+        def crash_on_second_batch(model, scope):
+            calls.append(scope)
+            if len(calls) == 2:
+                raise RuntimeError("worker killed")
+            return original(model, scope)
+
+        Profile._refresh_extra_kpis = crash_on_second_batch
+        try:
+            with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+                self.Profile._cron_refresh_all(batch_size=2)
+        finally:
+            Profile._refresh_extra_kpis = original
+        # The savepoint stands for the lost transaction of the crashed batch: only what the
+        # first batch committed is left, including the resume position.
+        params.set_param("customer_360.refresh_cursor", calls[0].id_range[1])
+        while True:
+            self.Profile._cron_refresh_all(batch_size=2)
+            if not int(params.get_param("customer_360.refresh_cursor")):
+                break
+        resumed = sorted(
+            self.Profile.search([]).mapped(lambda p: (p.partner_id.id, p.order_count, p.sales_total))
+        )
+        self.Profile.refresh_profiles()
+        uninterrupted = sorted(
+            self.Profile.search([]).mapped(lambda p: (p.partner_id.id, p.order_count, p.sales_total))
+        )
+        self.assertEqual(resumed, uninterrupted)
+        self.assertEqual(sum(count for _p, count, _s in resumed), 6)
