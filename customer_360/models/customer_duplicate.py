@@ -74,7 +74,11 @@ class CustomerDuplicate(models.Model):
         cr = self.env.cr
         self.env.flush_all()
         cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", params["name_similarity"]))
-        scope = SQL("TRUE") if partner_ids is None else SQL("a.id = ANY(%s)", list(partner_ids))
+        scope = (
+            SQL("TRUE")
+            if partner_ids is None
+            else SQL("(a.id = ANY(%s) OR b.id = ANY(%s))", list(partner_ids), list(partner_ids))
+        )
         base = SQL(
             """SELECT id, customer_name_normalized AS n, email_normalized AS e,
                       customer_phone_normalized AS ph, customer_vat_normalized AS v
