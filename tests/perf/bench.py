@@ -167,6 +167,39 @@ def sorted_list(env, options):
     return {"seconds": seconds, "floor_seconds": floor, "ok": seconds <= 0.2}
 
 
+@operation("timeline of the busiest customer (first page)", "≤ 200 ms")
+def busiest_timeline(env, options):
+    env.cr.execute(
+        SQL(
+            """SELECT p.commercial_partner_id, count(*) FROM sale_order so
+                 JOIN res_partner p ON p.id = so.partner_id
+                GROUP BY 1 ORDER BY 2 DESC LIMIT 1"""
+        )
+    )
+    row = env.cr.fetchone()
+    if not row:
+        return {"seconds": None, "note": "no order"}
+    partner_id, orders = row
+    Interaction = env["customer.interaction"]
+    specification = {name: {} for name in ("date", "kind", "reference", "amount", "user_id", "contact_id")}
+
+    def first_page():
+        env.invalidate_all()
+        Interaction.web_search_read([("partner_id", "=", partner_id)], specification, limit=80)
+
+    seconds = best_of(first_page)
+    floor = best_of(
+        lambda: env.cr.execute(
+            SQL(
+                """SELECT so.id, so.date_order FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                    WHERE p.commercial_partner_id = %s ORDER BY so.date_order DESC LIMIT 80""",
+                partner_id,
+            )
+        )
+    )
+    return {"seconds": seconds, "floor_seconds": floor, "note": f"{orders} orders", "ok": seconds <= 0.2}
+
+
 @operation("partner form's query count", "constant (≤ 3 for the KPIs)")
 def partner_form_queries(env, options):
     partner_ids = _commercial_partner_ids(env, limit=1)
