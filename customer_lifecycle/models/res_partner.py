@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -84,15 +83,15 @@ class ResPartner(models.Model):
         return profiles
 
     def _inverse_lifecycle_stage(self):
-        for stage in self.lifecycle_stage_id:
-            partners = self.filtered(lambda p, s=stage: p.lifecycle_stage_id == s)
+        # Read the new values first: creating a profile refreshes it, which clears the cache.
+        wanted = {partner: partner.lifecycle_stage_id for partner in self if partner.lifecycle_stage_id}
+        for stage in set(wanted.values()):
+            partners = self.browse([partner.id for partner, value in wanted.items() if value == stage])
             profiles = partners._lifecycle_profiles(create=True).filtered(
                 lambda p, s=stage: p.lifecycle_stage_id != s
             )
             if profiles:
                 profiles._set_lifecycle_stage(stage, reason=_("Moved by hand on the contact"))
-        if self.filtered(lambda p: not p.lifecycle_stage_id and p._lifecycle_profiles().lifecycle_stage_id):
-            raise UserError(_("A lifecycle stage cannot be emptied; choose another stage."))
 
     def action_lifecycle_unlock(self):
         self._lifecycle_profiles().action_lifecycle_unlock()
