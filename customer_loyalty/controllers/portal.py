@@ -31,6 +31,7 @@ class LoyaltyPortal(CustomerPortal):
                 {
                     "card": card,
                     "expiring_points": expiring_points,
+                    "expiring_display": card._format_points(expiring_points) if expiring_points else "",
                     "expiring_date": expiring_date,
                     "next_tier": progress[0] if progress else None,
                     "missing": progress[1] if progress else 0.0,
