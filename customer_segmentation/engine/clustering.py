@@ -3,8 +3,10 @@
 Steps: skewed amounts are log-transformed (log1p), every feature is standardised (mean 0,
 standard deviation 1) and constant features are dropped; KMeans (or MiniBatchKMeans above
 ``MINIBATCH_FROM`` customers) groups the customers. The number of clusters k is either fixed or
-chosen as the value with the best silhouette over a range (the silhouette is measured on a sample
-of at most ``SILHOUETTE_SAMPLE`` customers so large bases stay fast).
+chosen as the value with the best silhouette over a range. To stay fast on large bases, the
+candidates are fitted on a random sample of ``SELECTION_SAMPLE`` customers and the silhouette is
+measured on ``SILHOUETTE_SAMPLE`` of them; the chosen model then labels every customer, starting
+from the sample's centroids.
 
 Each cluster is described in words from its centroid: a feature more than half a standard
 deviation above or below the average names the cluster ("frequent, recent, high spend").
@@ -17,6 +19,7 @@ import pandas as pd
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 FEATURES = ("recency_days", "frequency", "monetary", "avg_order_value", "overdue_ratio", "tickets")
 LOG_FEATURES = ("frequency", "monetary", "avg_order_value", "tickets")
@@ -31,7 +34,8 @@ WORDS = {
 }
 MIN_CUSTOMERS = 10
 MINIBATCH_FROM = 20000
-SILHOUETTE_SAMPLE = 5000
+SELECTION_SAMPLE = 10000
+SILHOUETTE_SAMPLE = 3000
 THRESHOLD = 0.5
 
 
@@ -63,10 +67,10 @@ def prepare(frame):
     return matrix, kept
 
 
-def _model(k, n_rows, seed):
+def _model(k, n_rows, seed, init):
     if n_rows >= MINIBATCH_FROM:
-        return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
-    return KMeans(n_clusters=k, random_state=seed, n_init=4)
+        return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=1, init=init, batch_size=4096)
+    return KMeans(n_clusters=k, random_state=seed, n_init=1, init=init)
 
 
 def _silhouette(matrix, labels, seed):
@@ -77,6 +81,13 @@ def _silhouette(matrix, labels, seed):
 
 
 def cluster(frame, k=None, k_min=2, k_max=8, seed=42):
+    """Cluster the customers of ``frame``; see :func:`_cluster`. The fits run on one thread: the
+    data are small once sampled, and competing threads on a busy server are much slower."""
+    with threadpool_limits(limits=1):
+        return _cluster(frame, k=k, k_min=k_min, k_max=k_max, seed=seed)
+
+
+def _cluster(frame, k=None, k_min=2, k_max=8, seed=42):
     """Cluster the customers of ``frame`` (one row per customer, columns FEATURES).
 
     :param k: fixed number of clusters, or None to choose it by silhouette in [k_min, k_max].
@@ -100,18 +111,30 @@ def cluster(frame, k=None, k_min=2, k_max=8, seed=42):
         candidates = [c for c in range(k_min, k_max + 1) if c <= min(distinct, len(matrix) - 1)]
         if not candidates:
             raise ClusteringError(f"Too few distinct customers ({distinct}) to try {k_min} clusters or more.")
+    # k is chosen on a sample (fast on large bases); the chosen model then labels everybody,
+    # starting from the sample's centroids.
+    rng = np.random.default_rng(seed)
+    if len(matrix) > SELECTION_SAMPLE:
+        sample = matrix[rng.choice(len(matrix), SELECTION_SAMPLE, replace=False)]
+    else:
+        sample = matrix
     scores, fitted = {}, {}
     for candidate in candidates:
-        model = _model(candidate, len(matrix), seed)
-        labels = model.fit_predict(matrix)
-        scores[candidate] = _silhouette(matrix, labels, seed)
-        fitted[candidate] = (labels, model.cluster_centers_)
+        model = KMeans(n_clusters=candidate, random_state=seed, n_init=3).fit(sample)
+        scores[candidate] = _silhouette(sample, model.labels_, seed)
+        fitted[candidate] = model
     chosen = choose_k(scores)
-    labels, centroids = fitted[chosen]
+    model = fitted[chosen]
+    if sample is matrix:
+        labels, centroids, silhouette = model.labels_, model.cluster_centers_, scores[chosen]
+    else:
+        final = _model(chosen, len(matrix), seed, init=model.cluster_centers_).fit(matrix)
+        labels, centroids = final.labels_, final.cluster_centers_
+        silhouette = _silhouette(matrix, labels, seed)
     return {
         "labels": labels,
         "k": chosen,
-        "silhouette": scores[chosen],
+        "silhouette": silhouette,
         "features": kept,
         "centroids": centroids,
         "scores": scores,
