@@ -6,6 +6,7 @@ order; credit notes are real reversals; payments go through ``account.payment.re
 every posted invoice totals its lines and every payment is reconciled by Odoo itself."""
 
 import logging
+import time
 from collections import defaultdict
 from itertools import groupby
 
@@ -224,7 +225,7 @@ def create_credit_notes(env, plan, master, invoices):
 
 def register_payments(env, plan, master, invoices):
     """Payments through the register wizard: full payments of one company and day together
-    (one payment per invoice), partial ones invoice by invoice."""
+    (one payment per customer), partial ones invoice by invoice."""
     events = []
     for order in plan.orders:
         if order.key not in invoices or (order.credit and order.credit[0] == "full"):
@@ -255,8 +256,9 @@ def register_payments(env, plan, master, invoices):
             if share is None and invoices[order_key].amount_residual > 0
         )
         if full_ids:
+            # A customer settles the invoices due the same day with one payment.
             wizard = Wizard.with_context(active_model="account.move", active_ids=full_ids).create(
-                {"payment_date": day, "group_payment": False}
+                {"payment_date": day, "group_payment": True}
             )
             payments += len(wizard._create_payments())
     return payments
@@ -317,17 +319,23 @@ def create_tickets(env, plan, master, partners, contacts):
 
 
 def materialize(env, plan, master):
-    partners, contacts = create_partners(env, plan, master)
-    _logger.info("generator: %s customers, %s contacts", len(partners), len(contacts))
-    orders = create_orders(env, plan, master, partners, contacts)
-    _logger.info("generator: %s orders", len(orders))
-    invoices = create_invoices(env, plan, master, orders)
-    _logger.info("generator: %s invoices", len(invoices))
-    create_credit_notes(env, plan, master, invoices)
-    payments = register_payments(env, plan, master, invoices)
-    _logger.info("generator: %s payments", payments)
-    tickets = create_tickets(env, plan, master, partners, contacts)
+    timings = {}
+
+    def step(name, function, *args):
+        started = time.monotonic()
+        result = function(*args)
+        timings[name] = round(time.monotonic() - started, 1)
+        _logger.info("generator: %s done in %.1fs", name, timings[name])
+        return result
+
+    partners, contacts = step("partners", create_partners, env, plan, master)
+    orders = step("orders", create_orders, env, plan, master, partners, contacts)
+    invoices = step("invoices", create_invoices, env, plan, master, orders)
+    step("credit_notes", create_credit_notes, env, plan, master, invoices)
+    payments = step("payments", register_payments, env, plan, master, invoices)
+    tickets = step("tickets", create_tickets, env, plan, master, partners, contacts)
     return {
+        "timings": timings,
         "customers": len(partners),
         "contacts": len(contacts),
         "orders": len(orders),

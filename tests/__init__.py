@@ -1,0 +1,1 @@
+"""Cross-addon tests of the Customer 360 suite (run with pytest-odoo)."""

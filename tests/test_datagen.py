@@ -1,0 +1,304 @@
+"""Invariants of the shared data generator: the data is valid in Odoo's own terms (invoices
+total their lines, payments reconcile), has the promised shape (two companies and currencies,
+every behaviour, tickets with complaints), is the same for the same seed, and feeds the
+customer profiles. The bulk SQL path is checked for the same invariants at a small scale."""
+
+import hashlib
+from datetime import date, timedelta
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL, float_is_zero
+
+from odoo.addons.customer_360.generator import check_scale, generate, plan
+
+SCALE = 30
+SEED = 42
+
+
+def watermark(env):
+    """The highest ids now, to tell the records of the next generation apart."""
+    marks = {}
+    for model in ("res.partner", "sale.order", "account.move", "account.payment", "helpdesk.ticket"):
+        if model in env:
+            env.cr.execute(SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(env[model]._table)))
+            marks[model] = env.cr.fetchone()[0]
+    return marks
+
+
+def generated(env, marks, model, domain=()):
+    return env[model].with_context(active_test=False).search([("id", ">", marks[model]), *domain], order="id")
+
+
+def fingerprint(env, marks):
+    """A digest of everything one generation made, independent of database ids and sequence
+    numbers (these move on in a second run)."""
+    env.flush_all()
+    env.invalidate_all()
+    partners = generated(env, marks, "res.partner")
+    rows = []
+    for partner in partners:
+        commercial = partner.commercial_partner_id
+        rows.append(
+            (
+                "partner",
+                commercial.ref or "",
+                partner.name,
+                partner.is_company,
+                partner.country_id.code or "",
+                partner.state_id.code or "",
+                partner.industry_id.name or "",
+                str(partner.comment or ""),
+                partner.email or "",
+            )
+        )
+    for order in generated(env, marks, "sale.order"):
+        rows.append(
+            (
+                "order",
+                order.partner_id.commercial_partner_id.ref,
+                order.partner_id.name,
+                str(order.date_order),
+                order.company_id.name,
+                order.currency_id.name,
+                order.state,
+                order.amount_total,
+                tuple(
+                    (line.product_id.default_code, line.product_uom_qty, line.price_unit)
+                    for line in order.order_line
+                ),
+            )
+        )
+    for move in generated(env, marks, "account.move", [("move_type", "in", ("out_invoice", "out_refund"))]):
+        rows.append(
+            (
+                "move",
+                move.commercial_partner_id.ref,
+                move.move_type,
+                str(move.invoice_date),
+                str(move.invoice_date_due),
+                move.currency_id.name,
+                move.state,
+                move.amount_total,
+                move.amount_residual,
+                move.payment_state,
+            )
+        )
+    for payment in generated(env, marks, "account.payment"):
+        rows.append(
+            (
+                "payment",
+                payment.partner_id.commercial_partner_id.ref,
+                str(payment.date),
+                payment.currency_id.name,
+                payment.amount,
+            )
+        )
+    if "helpdesk.ticket" in env:
+        for ticket in generated(env, marks, "helpdesk.ticket"):
+            rows.append(
+                (
+                    "ticket",
+                    ticket.partner_id.commercial_partner_id.ref,
+                    ticket.name,
+                    str(ticket.create_date),
+                    str(ticket.closed_date),
+                    ticket.stage_id.name,
+                    tuple(sorted(ticket.tag_ids.mapped("name"))),
+                )
+            )
+    rows.sort(key=repr)
+    return hashlib.sha256(repr(rows).encode()).hexdigest(), len(rows)
+
+
+@tagged("post_install", "-at_install")
+class TestDataGenerator(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = date.today()
+        cls.marks = watermark(cls.env)
+        cls.counts = generate(cls.env, scale=SCALE, seed=SEED, today=cls.today)
+        cls.customers = generated(cls.env, cls.marks, "res.partner", [("parent_id", "=", False)])
+        cls.orders = generated(cls.env, cls.marks, "sale.order")
+        cls.invoices = generated(
+            cls.env, cls.marks, "account.move", [("move_type", "in", ("out_invoice", "out_refund"))]
+        )
+
+    def test_counts_match_the_records(self):
+        """The counts the generator prints are the records a user finds in the database."""
+        self.assertEqual(self.counts["customers"], SCALE)
+        self.assertEqual(len(self.customers), SCALE)
+        self.assertEqual(self.counts["orders"], len(self.orders))
+        self.assertGreater(len(self.orders), SCALE, "customers have several orders each")
+        self.assertEqual(
+            self.counts["invoices"], len(self.invoices.filtered(lambda m: m.move_type == "out_invoice"))
+        )
+
+    def test_orders_confirmed_within_three_years(self):
+        """Every order is a confirmed sale dated in the three years before today, not on the
+        day the generator ran."""
+        self.assertEqual(set(self.orders.mapped("state")), {"sale"})
+        oldest = min(self.orders.mapped("date_order")).date()
+        newest = max(self.orders.mapped("date_order")).date()
+        self.assertGreaterEqual(oldest, self.today - timedelta(days=3 * 365))
+        self.assertLess(newest, self.today)
+        self.assertGreater((newest - oldest).days, 365, "the history spans years")
+
+    def test_posted_invoices_total_their_lines(self):
+        """Each posted invoice and credit note is balanced and its total is the sum of its lines."""
+        posted = self.invoices.filtered(lambda move: move.state == "posted")
+        self.assertTrue(posted)
+        self.assertIn("out_refund", posted.mapped("move_type"))
+        for move in posted:
+            currency = move.currency_id
+            lines_total = sum(move.invoice_line_ids.mapped("price_total"))
+            self.assertFalse(currency.compare_amounts(move.amount_total, lines_total), move.name)
+            self.assertTrue(
+                float_is_zero(sum(move.line_ids.mapped("balance")), precision_digits=2), move.name
+            )
+            self.assertFalse(
+                currency.compare_amounts(sum(move.line_ids.mapped("amount_currency")), 0), move.name
+            )
+
+    def test_invoices_match_their_orders(self):
+        """An invoiced order is invoiced for its full amount, in its currency."""
+        for order in self.orders.filtered(lambda o: o.invoice_ids):
+            invoice = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+            self.assertEqual(len(invoice), 1)
+            self.assertEqual(invoice.currency_id, order.currency_id)
+            self.assertFalse(order.currency_id.compare_amounts(invoice.amount_total, order.amount_total))
+
+    def test_payments_reconcile(self):
+        """Paid invoices owe nothing, partly paid ones owe less than their total, unpaid
+        ones owe all of it; payments are posted and reconciled with the invoices."""
+        invoices = self.invoices.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        states = set()
+        for invoice in invoices:
+            residual, total = invoice.amount_residual, invoice.amount_total
+            if invoice.payment_state in ("paid", "in_payment", "reversed"):
+                self.assertTrue(float_is_zero(residual, precision_digits=2), invoice.name)
+                states.add("paid")
+            elif invoice.payment_state == "partial":
+                self.assertTrue(0 < residual < total, invoice.name)
+                states.add("partial")
+            else:
+                self.assertEqual(invoice.payment_state, "not_paid")
+                self.assertFalse(invoice.currency_id.compare_amounts(residual, total), invoice.name)
+                states.add("not_paid")
+            receivable = invoice.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            )
+            self.assertFalse(
+                invoice.currency_id.compare_amounts(receivable.amount_residual_currency, residual)
+            )
+        self.assertEqual(states, {"paid", "partial", "not_paid"})
+        payments = generated(self.env, self.marks, "account.payment")
+        self.assertEqual(len(payments), self.counts["payments"])
+        self.assertEqual(set(payments.mapped("state")) - {"in_process", "paid"}, set())
+        for payment in payments:
+            receivable = payment.move_id.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            )
+            self.assertTrue(receivable.matched_debit_ids, "each payment is matched with an invoice")
+        late = invoices.filtered(
+            lambda m: (
+                m.payment_state != "not_paid"
+                and m.matched_payment_ids
+                and max(m.matched_payment_ids.mapped("date")) > m.invoice_date_due
+            )
+        )
+        self.assertTrue(late, "some customers pay after the due date")
+
+    def test_two_companies_and_currencies(self):
+        """Sales happen in a CNY company in Shanghai and a USD company, in several currencies."""
+        companies = self.orders.company_id
+        self.assertEqual(sorted(companies.currency_id.mapped("name")), ["CNY", "USD"])
+        self.assertTrue(any("上海" in name for name in companies.mapped("name")))
+        self.assertGreaterEqual(len(self.orders.currency_id), 3)
+        for company in companies:
+            self.assertTrue(company.chart_template, "each company has a chart of accounts")
+
+    def test_customers_have_the_promised_shape(self):
+        """Customers are businesses with contacts and individuals, Chinese (by province) and
+        international, with industries, and each has one of the six behaviours."""
+        companies = self.customers.filtered("is_company")
+        self.assertTrue(companies and companies != self.customers)
+        self.assertTrue(companies.child_ids, "businesses have contacts")
+        self.assertTrue(companies.industry_id)
+        chinese = self.customers.filtered(lambda p: p.country_id.code == "CN")
+        self.assertTrue(chinese and chinese.state_id, "Chinese customers have a province")
+        self.assertTrue(self.customers - chinese, "there are international customers")
+        self.assertEqual(set(self.counts["behaviours"]), {b for b, _w in plan.BEHAVIOURS})
+        found = {
+            behaviour
+            for behaviour, _w in plan.BEHAVIOURS
+            if any(f"Behaviour: {behaviour}." in str(p.comment) for p in self.customers)
+        }
+        self.assertEqual(found, {b for b, _w in plan.BEHAVIOURS})
+
+    def test_behaviour_shapes_the_order_dates(self):
+        """A churned customer has not ordered for a year; a new one started within six months."""
+        for customer in self.customers:
+            orders = self.orders.filtered(lambda o, c=customer: o.partner_id.commercial_partner_id == c)
+            if not orders:
+                continue
+            last = max(orders.mapped("date_order")).date()
+            first = min(orders.mapped("date_order")).date()
+            if "Behaviour: churned." in str(customer.comment):
+                self.assertLessEqual(last, self.today - timedelta(days=365))
+            if "Behaviour: new." in str(customer.comment):
+                self.assertGreaterEqual(first, self.today - timedelta(days=181))
+
+    def test_tickets_with_complaints(self):
+        """Helpdesk tickets are dated in the past, and some are tagged as complaints."""
+        tickets = generated(self.env, self.marks, "helpdesk.ticket")
+        self.assertEqual(len(tickets), self.counts["tickets"])
+        self.assertIn("Complaint", tickets.tag_ids.mapped("name"))
+        self.assertLess(max(tickets.mapped("create_date")).date(), self.today + timedelta(days=1))
+        self.assertTrue(tickets.filtered("closed") and tickets.filtered(lambda t: not t.closed))
+
+    def test_profiles_after_refresh(self):
+        """After a refresh, each customer with orders has a profile counting those orders."""
+        Profile = self.env["customer.profile"]
+        Profile.refresh_profiles(partner_ids=self.customers.ids)
+        for customer in self.customers:
+            for company in self.orders.company_id:
+                count = len(
+                    self.orders.filtered(
+                        lambda o, c=customer, k=company: (
+                            o.partner_id.commercial_partner_id == c and o.company_id == k
+                        )
+                    )
+                )
+                profile = Profile.search([("partner_id", "=", customer.id), ("company_id", "=", company.id)])
+                if count:
+                    self.assertEqual(profile.order_count, count, customer.name)
+        self.assertTrue(
+            Profile.search([("partner_id", "in", self.customers.ids), ("complaint_count", ">", 0)])
+        )
+
+    def test_same_seed_same_data(self):
+        """Generating again with the same seed, scale and day gives the same data."""
+        first = fingerprint(self.env, self.marks)
+        marks = watermark(self.env)
+        counts = generate(self.env, scale=SCALE, seed=SEED, today=self.today)
+        second = fingerprint(self.env, marks)
+        self.assertEqual(first, second)
+        self.assertEqual(
+            {k: v for k, v in counts.items() if k not in ("seconds", "timings")},
+            {k: v for k, v in self.counts.items() if k not in ("seconds", "timings")},
+        )
+
+    def test_other_seed_other_data(self):
+        """Another seed gives other customers and orders (checked on the plan, before the database)."""
+        one = plan.build(seed=SEED, scale=SCALE, today=self.today)
+        other = plan.build(seed=SEED + 1, scale=SCALE, today=self.today)
+        self.assertNotEqual([c.name for c in one.customers], [c.name for c in other.customers])
+        self.assertEqual(one.orders, plan.build(seed=SEED, scale=SCALE, today=self.today).orders)
+
+    def test_bad_scale_is_refused(self):
+        """A scale that is not a positive whole number, or is too large, is refused in one sentence."""
+        for bad in ("0", "-3", "abc", "1.5", "", 1_000_001):
+            with self.assertRaises(ValueError):
+                check_scale(bad)
+        self.assertEqual(check_scale("200"), 200)
