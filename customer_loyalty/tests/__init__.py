@@ -1,6 +1,7 @@
 from . import test_birthday
 from . import test_concurrency
 from . import test_expiry
+from . import test_i18n
 from . import test_ledger
 from . import test_portal
 from . import test_tiers
