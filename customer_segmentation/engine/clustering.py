@@ -40,7 +40,13 @@ THRESHOLD = 0.5
 
 
 class ClusteringError(ValueError):
-    """The data cannot be clustered; the message says why, for the user."""
+    """The data cannot be clustered; the message says why, for the user. ``code`` and
+    ``params`` let a caller show the message in the user's language."""
+
+    def __init__(self, message, code="other", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def prepare(frame):
@@ -50,7 +56,10 @@ def prepare(frame):
     """
     if len(frame) < MIN_CUSTOMERS:
         raise ClusteringError(
-            f"Clustering needs at least {MIN_CUSTOMERS} customers with orders; found {len(frame)}."
+            f"Clustering needs at least {MIN_CUSTOMERS} customers with orders; found {len(frame)}.",
+            "too_few",
+            minimum=MIN_CUSTOMERS,
+            found=len(frame),
         )
     data = pd.DataFrame(index=frame.index)
     for feature in FEATURES:
@@ -61,7 +70,7 @@ def prepare(frame):
     kept = [feature for feature in FEATURES if data[feature].nunique() > 1]
     if not kept:
         raise ClusteringError(
-            "All customers have the same values on every feature: there is nothing to cluster."
+            "All customers have the same values on every feature: there is nothing to cluster.", "constant"
         )
     matrix = StandardScaler().fit_transform(data[kept].to_numpy())
     return matrix, kept
@@ -99,18 +108,28 @@ def _cluster(frame, k=None, k_min=2, k_max=8, seed=42):
     distinct = len(np.unique(matrix, axis=0))
     if k is not None:
         if k < 2:
-            raise ClusteringError("The number of clusters must be at least 2.")
+            raise ClusteringError("The number of clusters must be at least 2.", "k_too_small")
         if k > distinct:
             raise ClusteringError(
-                f"Cannot make {k} clusters from {distinct} distinct customers; lower the number of clusters."
+                f"Cannot make {k} clusters from {distinct} distinct customers; lower the number of clusters.",
+                "k_too_large",
+                k=k,
+                distinct=distinct,
             )
         candidates = [k]
     else:
         if k_min < 2 or k_max < k_min:
-            raise ClusteringError("The range of clusters to try must start at 2 or more and not be empty.")
+            raise ClusteringError(
+                "The range of clusters to try must start at 2 or more and not be empty.", "bad_range"
+            )
         candidates = [c for c in range(k_min, k_max + 1) if c <= min(distinct, len(matrix) - 1)]
         if not candidates:
-            raise ClusteringError(f"Too few distinct customers ({distinct}) to try {k_min} clusters or more.")
+            raise ClusteringError(
+                f"Too few distinct customers ({distinct}) to try {k_min} clusters or more.",
+                "too_few_distinct",
+                distinct=distinct,
+                k=k_min,
+            )
     # k is chosen on a sample (fast on large bases); the chosen model then labels everybody,
     # starting from the sample's centroids.
     rng = np.random.default_rng(seed)

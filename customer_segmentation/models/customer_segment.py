@@ -323,6 +323,8 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
                 """INSERT INTO res_partner_res_partner_category_rel (category_id, partner_id)
                    SELECT %(tag)s, m.partner_id FROM customer_segment_membership m
                     WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM res_partner_res_partner_category_rel rel
+                                       WHERE rel.category_id = %(tag)s AND rel.partner_id = m.partner_id)
                    ON CONFLICT DO NOTHING""",
                 tag=self.tag_id.id,
                 segment=self.id,
@@ -349,23 +351,29 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
                 ]
             )
         )
-        wanted = {partner.email.strip().lower(): partner for partner in members if partner.email.strip()}
+        wanted = {}
+        for partner in members:
+            wanted.setdefault(partner.email.strip().lower(), partner)
+        wanted.pop("", None)
+        Subscription = self.env["mailing.subscription"].sudo()
+        subscriptions = Subscription.search([("list_id", "=", mailing_list.id)])
+        gone = subscriptions.filtered(lambda sub: (sub.contact_id.email or "").strip().lower() not in wanted)
+        gone.unlink()
+        have = {(sub.contact_id.email or "").strip().lower() for sub in subscriptions - gone}
+        missing = {email: partner for email, partner in wanted.items() if email not in have}
+        if not missing:
+            return
         Contact = self.env["mailing.contact"].sudo()
-        existing = Contact.search([("list_ids", "in", mailing_list.ids)])
-        gone = existing.filtered(lambda contact: (contact.email or "").strip().lower() not in wanted)
-        if gone:
-            gone.write({"list_ids": [fields.Command.unlink(mailing_list.id)]})
-        have = {(contact.email or "").strip().lower() for contact in existing}
-        Contact.create(
-            [
-                {
-                    "name": partner.name,
-                    "email": partner.email,
-                    "list_ids": [fields.Command.link(mailing_list.id)],
-                }
-                for email, partner in wanted.items()
-                if email not in have
-            ]
+        contacts = {}
+        for contact in Contact.search([("email", "in", [partner.email for partner in missing.values()])]):
+            contacts.setdefault((contact.email or "").strip().lower(), contact)
+        new_emails = [email for email in missing if email not in contacts]
+        created = Contact.create(
+            [{"name": missing[email].name, "email": missing[email].email} for email in new_emails]
+        )
+        contacts.update(zip(new_emails, created, strict=True))
+        Subscription.create(
+            [{"list_id": mailing_list.id, "contact_id": contacts[email].id} for email in missing]
         )
 
     @api.model

@@ -98,13 +98,35 @@ class CustomerSegmentationRun(models.Model):
                     {
                         "state": "failed",
                         "date": fields.Datetime.now(),
-                        "message": str(error),
+                        "message": run._clustering_message(error),
                         "customer_count": len(frame),
                     }
                 )
                 continue
             run._store(frame, result)
         return True
+
+    def _clustering_message(self, error):
+        """The engine's refusal in the user's language."""
+        params = error.params
+        messages = {
+            "too_few": lambda: _(
+                "Clustering needs at least %(minimum)s customers with orders; found %(found)s.", **params
+            ),
+            "constant": lambda: _(
+                "All customers have the same values on every feature: there is nothing to cluster."
+            ),
+            "k_too_small": lambda: _("The number of clusters must be at least 2."),
+            "k_too_large": lambda: _(
+                "Cannot make %(k)s clusters from %(distinct)s distinct customers; lower the number of clusters.",
+                **params,
+            ),
+            "bad_range": lambda: _("The range of clusters to try must start at 2 or more and not be empty."),
+            "too_few_distinct": lambda: _(
+                "Too few distinct customers (%(distinct)s) to try %(k)s clusters or more.", **params
+            ),
+        }
+        return messages[error.code]() if error.code in messages else str(error)
 
     def _store(self, frame, result):
         self.ensure_one()

@@ -138,6 +138,22 @@ class TestSegmentRefresh(SegmentationCase):
         self.assertIn("flagged", str(self.customer.comment))
         self.assertFalse(self.small.comment)
 
+    def test_mailing_list_follows_the_members(self):
+        """With Email Marketing installed, the segment keeps a mailing list of its members'
+        addresses: leavers are unsubscribed, newcomers subscribed."""
+        if "mailing.list" not in self.env:
+            self.skipTest("Email Marketing (mass_mailing) is not installed")
+        self.customer.email = "tea@example.com"
+        self.small.email = "noodles@example.com"
+        segment = self._rule_segment(sync_mailing_list=True)
+        segment.refresh_members()
+        mailing_list = self.env["mailing.list"].browse(segment.mailing_list_res_id)
+        self.assertEqual(mailing_list.contact_ids.mapped("email"), ["tea@example.com"])
+        segment.profile_domain = "[('sales_total', '<', 1000)]"
+        segment.refresh_members()
+        mailing_list.invalidate_recordset()
+        self.assertEqual(mailing_list.contact_ids.mapped("email"), ["noodles@example.com"])
+
 
 @tagged("post_install", "-at_install")
 class TestSegmentBadInput(SegmentationCase):

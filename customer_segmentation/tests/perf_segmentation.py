@@ -1,0 +1,96 @@
+"""Benchmark operations of customer_segmentation for the suite's harness (tests/perf/bench.py).
+
+Each operation has the harness's signature ``function(env, options) -> dict`` and is listed in
+``OPERATIONS`` as ``(name, limit, function)``; the harness runs each in a rolled-back savepoint.
+Register them with ``bench.OPERATIONS.extend(perf_segmentation.OPERATIONS)``.
+"""
+
+import time
+
+from odoo.tools import SQL
+
+
+def _timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def scores(env, options):
+    """RFM + value score of every customer, beside the raw read of the same inputs."""
+    Profile = env["customer.profile"]
+    seconds, count = _timed(Profile.compute_scores)
+    floor, _frame = _timed(Profile._score_frame)
+    return {
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "note": f"{count} customers scored",
+        "ok": seconds <= 5,
+    }
+
+
+def clustering(env, options):
+    """One clustering run (k by silhouette from 2 to 8) on the largest company."""
+    env.cr.execute(
+        SQL(
+            """SELECT company_id FROM customer_profile WHERE order_count > 0
+                GROUP BY company_id ORDER BY count(*) DESC LIMIT 1"""
+        )
+    )
+    row = env.cr.fetchone()
+    if not row:
+        return {"seconds": None, "note": "no customer with orders"}
+    run = env["customer.segmentation.run"].create({"company_id": row[0], "k_mode": "auto"})
+    seconds, _result = _timed(run.execute)
+    return {
+        "seconds": seconds,
+        "note": f"{run.customer_count} customers, k={run.k}, silhouette={run.silhouette:.3f}, state={run.state}",
+        "ok": run.state == "done" and seconds <= 10,
+    }
+
+
+def rule_refresh(env, options):
+    """Refresh of a rule segment (partner condition + KPI condition) once its members are in,
+    beside the raw SQL selecting the same members."""
+    env.cr.execute(
+        SQL(
+            """SELECT company_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY sales_total)
+                 FROM customer_profile WHERE order_count > 0
+                GROUP BY company_id ORDER BY count(*) DESC LIMIT 1"""
+        )
+    )
+    row = env.cr.fetchone()
+    if not row:
+        return {"seconds": None, "note": "no customer with orders"}
+    company_id, median = row
+    segment = env["customer.segment"].create(
+        {
+            "name": "Benchmark: above-median companies",
+            "kind": "rule",
+            "company_id": company_id,
+            "partner_domain": "[('is_company', '=', True)]",
+            "profile_domain": f"[('sales_total', '>=', {median!r})]",
+        }
+    )
+    first, _ = _timed(segment.refresh_members)
+    seconds, _ = _timed(segment.refresh_members)
+    raw = SQL(
+        """SELECT pr.partner_id FROM customer_profile pr JOIN res_partner p ON p.id = pr.partner_id
+            WHERE pr.company_id = %s AND pr.sales_total >= %s AND p.is_company""",
+        company_id,
+        median,
+    )
+    floor, _ = _timed(lambda: env.cr.execute(raw) or env.cr.fetchall())
+    return {
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "note": f"{segment.member_count} members; first refresh (all entering) {first:.2f} s",
+        "ok": seconds <= 2 * floor,
+    }
+
+
+OPERATIONS = [
+    ("RFM + value score", "≤ 5 s at 100k customers", scores),
+    ("clustering (k by silhouette)", "≤ 10 s at 100k customers", clustering),
+    ("rule-segment refresh", "≤ 2× raw SQL selecting the same members", rule_refresh),
+]
