@@ -359,6 +359,7 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
         subscriptions = Subscription.search([("list_id", "=", mailing_list.id)])
         gone = subscriptions.filtered(lambda sub: (sub.contact_id.email or "").strip().lower() not in wanted)
         gone.unlink()
+        mailing_list.invalidate_recordset(["contact_ids", "subscription_ids"])
         have = {(sub.contact_id.email or "").strip().lower() for sub in subscriptions - gone}
         missing = {email: partner for email, partner in wanted.items() if email not in have}
         if not missing:
@@ -375,6 +376,7 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
         Subscription.create(
             [{"list_id": mailing_list.id, "contact_id": contacts[email].id} for email in missing]
         )
+        mailing_list.invalidate_recordset(["contact_ids", "subscription_ids"])
 
     @api.model
     def _cron_refresh_segments(self):
