@@ -97,8 +97,8 @@ class LoyaltyProgram(models.Model):
         """Set-based tier evaluation: one metric query per program, the plain-Python engine, then
         grouped writes. Upgrades apply at once; downgrades only after the grace period."""
         today = today or fields.Date.context_today(self)
-        Card = self.env["loyalty.card"].sudo()
-        Event = self.env["customer.loyalty.tier.event"].sudo()
+        # Tier moves are recorded as tier events: no chatter tracking message per card.
+        Card = self.env["loyalty.card"].sudo().with_context(tracking_disable=True)
         for program in self.filtered("tier_ids"):
             program_cards = (
                 cards.filtered(lambda c, p=program: c.program_id == p) if cards is not None else None
@@ -144,25 +144,43 @@ class LoyaltyProgram(models.Model):
                 elif decision.change in ("upgrade", "downgrade"):
                     moved[(decision.new_tier_id, decision.change)].append(decision)
             for qualified_on, ids in requalified.items():
-                Card.browse(ids).write({"tier_qualified_date": qualified_on})
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE loyalty_card SET tier_qualified_date = %s WHERE id = ANY(%s)",
+                        qualified_on,
+                        ids,
+                    )
+                )
             events = []
             for (new_tier_id, change), group in moved.items():
-                group_cards = Card.browse([d.member_id for d in group])
-                group_cards.write(
-                    {
-                        "tier_id": new_tier_id or False,
-                        "tier_since": today if new_tier_id else False,
-                        "tier_qualified_date": today if new_tier_id else False,
-                    }
-                )
+                card_ids = [d.member_id for d in group]
+                group_cards = Card.browse(card_ids)
                 new_tier = tiers.browse(new_tier_id) if new_tier_id else tiers.browse()
-                partners = group_cards.partner_id
-                partners.write(
-                    {
-                        "loyalty_tier_id": new_tier.id or False,
-                        "loyalty_tier_since": today if new_tier else False,
-                    }
+                since = today if new_tier_id else None
+                # Plain stored columns nothing depends on: one UPDATE per group instead of the
+                # ORM write (partner writes run per-record syncs that do not scale to 100k members).
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE loyalty_card
+                           SET tier_id = %(tier)s, tier_since = %(since)s, tier_qualified_date = %(since)s
+                         WHERE id = ANY(%(ids)s)
+                        """,
+                        tier=new_tier_id,
+                        since=since,
+                        ids=card_ids,
+                    )
                 )
+                partner_ids = list({state[cid][2] for cid in card_ids if state[cid][2]})
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE res_partner SET loyalty_tier_id = %s, loyalty_tier_since = %s WHERE id = ANY(%s)",
+                        new_tier_id,
+                        since,
+                        partner_ids,
+                    )
+                )
+                partners = self.env["res.partner"].sudo().browse(partner_ids)
                 pricelist = new_tier.pricelist_id
                 old_pricelist_tiers = tiers.browse({d.old_tier_id for d in group if d.old_tier_id})
                 if pricelist or old_pricelist_tiers.pricelist_id:
@@ -190,9 +208,49 @@ class LoyaltyProgram(models.Model):
                             "tier_bonus",
                             _("Welcome bonus of tier %s", new_tier.name),
                         )
+            Card.invalidate_model(["tier_id", "tier_since", "tier_qualified_date"])
+            self.env["res.partner"].invalidate_model(["loyalty_tier_id", "loyalty_tier_since"])
             if events:
-                Event.create(events)
+                self._insert_tier_events(events)
         return True
+
+    def _insert_tier_events(self, events):
+        """Tier events in one INSERT (a re-evaluation may move many members at once)."""
+        columns = [
+            "card_id",
+            "partner_id",
+            "program_id",
+            "company_id",
+            "date",
+            "change",
+            "old_tier_id",
+            "new_tier_id",
+            "metric_value",
+        ]
+        types = ["int", "int", "int", "int", "date", "varchar", "int", "int", "float8"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_loyalty_tier_event
+                       (card_id, partner_id, program_id, company_id, date, change, old_tier_id, new_tier_id,
+                        metric_value, count, create_uid, create_date, write_uid, write_date)
+                SELECT *, 1, %(uid)s, %(now)s, %(uid)s, %(now)s FROM unnest(%(arrays)s)
+                """,
+                arrays=SQL(", ").join(
+                    SQL(
+                        "%s::" + typ + "[]",
+                        [None if event[column] is False else event[column] for event in events],
+                    )
+                    for column, typ in zip(columns, types, strict=True)
+                ),
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+            )
+        )
+        self.env["customer.loyalty.tier.event"].invalidate_model()
+        self.env["loyalty.card"].invalidate_model(["tier_event_ids"])
+        self.env["res.partner"].invalidate_model(["loyalty_tier_event_ids"])
 
     # ------------------------------------------------------------------
     # Expiry
@@ -235,35 +293,50 @@ class LoyaltyProgram(models.Model):
             )
             expired = {cid: round(r[0], 4) for cid, r in result.items() if r[0] > 1e-4}
             if expired:
-                cards = Card.browse(list(expired))
-                cards._lock_for_update()
-                History.create(
-                    [
-                        {
-                            "card_id": cid,
-                            "kind": "expired",
-                            "description": _(
-                                "Points expired (earned more than %s months ago)", program.expiry_months
-                            ),
-                            "used": points,
-                        }
-                        for cid, points in expired.items()
-                    ]
-                )
-                # Balances in one statement; the ledger lines above keep the invariant.
+                Card.browse(list(expired))._lock_for_update()
+                self.env.flush_all()
+                # One statement for all cards: take the expired points off the balance and post the
+                # matching 'expired' ledger lines (running balance = the new card balance), so the
+                # invariant holds without one ORM call per card.
                 self.env.cr.execute(
                     SQL(
                         """
-                        UPDATE loyalty_card c SET points = GREATEST(c.points - v.pts, 0)
-                          FROM unnest(%s::int[], %s::float8[]) AS v(id, pts)
-                         WHERE c.id = v.id
+                        WITH v AS (
+                            SELECT c.id, LEAST(v.pts, c.points) AS pts
+                              FROM unnest(%(ids)s::int[], %(pts)s::float8[]) AS v(id, pts)
+                              JOIN loyalty_card c ON c.id = v.id
+                             WHERE c.points > 0
+                        ), upd AS (
+                            UPDATE loyalty_card c
+                               SET points = c.points - v.pts,
+                                   points_liability = (c.points - v.pts) * %(value)s,
+                                   write_uid = %(uid)s, write_date = %(now)s
+                              FROM v
+                             WHERE c.id = v.id
+                         RETURNING c.id, c.points, c.partner_id
+                        )
+                        INSERT INTO loyalty_history
+                               (card_id, partner_id, program_id, kind, description, date, issued, used,
+                                points, balance, create_uid, create_date, write_uid, write_date)
+                        SELECT upd.id, upd.partner_id, %(program)s, 'expired', %(description)s, %(now)s, 0,
+                               v.pts, -v.pts, upd.points, %(uid)s, %(now)s, %(uid)s, %(now)s
+                          FROM upd JOIN v ON v.id = upd.id
                         """,
-                        list(expired),
-                        list(expired.values()),
+                        ids=list(expired),
+                        pts=list(expired.values()),
+                        value=program.point_value or 0.0,
+                        uid=self.env.uid,
+                        now=fields.Datetime.now(),
+                        program=program.id,
+                        description=_(
+                            "Points expired (earned more than %s months ago)", program.expiry_months
+                        ),
                     )
                 )
-                Card.invalidate_model(["points", "points_liability"])
-                cards.modified(["points"])
+                Card.invalidate_model(
+                    ["points", "points_liability", "write_uid", "write_date", "history_ids"]
+                )
+                History.invalidate_model()
             to_warn = Card.browse(
                 [cid for cid, r in result.items() if r[1] > 1e-4 and r[2] and cid not in expired]
             ).filtered(
