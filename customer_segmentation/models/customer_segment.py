@@ -200,6 +200,12 @@ class CustomerSegment(models.Model):
         return segments
 
     def write(self, vals):
+        if "company_id" in vals and self.membership_ids.filtered(
+            lambda membership: membership.company_id.id != vals["company_id"]
+        ):
+            raise UserError(
+                _("A segment that already has members cannot move to another company; duplicate it instead.")
+            )
         result = super().write(vals)
         if {"name", "color", "active"} & set(vals):
             for segment in self.filtered("tag_id"):

@@ -1,5 +1,5 @@
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import SegmentationCase
@@ -181,6 +181,14 @@ class TestSegmentBadInput(SegmentationCase):
         """An RFM segment without the RFM segment to follow is refused."""
         with self.assertRaises(ValidationError):
             self.Segment.create({"name": "RFM", "kind": "rfm"})
+
+    def test_company_cannot_change_once_members_exist(self):
+        """Moving a segment with members to another company is refused (its history belongs to
+        the first one)."""
+        segment = self._rule_segment()
+        segment.refresh_members()
+        with self.assertRaises(UserError):
+            segment.company_id = self.company_b
 
     def test_form_refuses_a_bad_rule(self):
         """Editing the rule in the form and saving shows the error."""
