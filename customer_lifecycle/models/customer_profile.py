@@ -157,13 +157,11 @@ class CustomerProfile(models.Model):
         if changed.empty:
             return 0
         stage_rules = dict(rules)
-        stage_names = dict(
-            self.env["customer.lifecycle.stage"].browse(list(stage_rules)).mapped(lambda s: (s.id, s.name))
-        )
-        reasons = [
-            _("Rule of %(stage)s: %(rule)s", stage=stage_names[stage_id], rule=stage_rules[stage_id])
-            for stage_id in changed["target"]
-        ]
+        reason_of = {
+            stage.id: _("Rule of %(stage)s: %(rule)s", stage=stage.name, rule=stage_rules[stage.id])
+            for stage in self.env["customer.lifecycle.stage"].browse(list(stage_rules))
+        }
+        reasons = [reason_of[stage_id] for stage_id in changed["target"]]
         event_ids = lifecycle_sql.move_stages(
             cr, changed["id"].tolist(), [int(s) for s in changed["target"]], reasons, now, self.env.uid
         )
