@@ -1,13 +1,13 @@
 """Tier qualification with immediate upgrades and grace-period downgrades, in plain Python.
 
-A tier is ``(tier_id, sequence, threshold)``; higher sequence means a better tier. A member's
-*target* tier is the best tier whose threshold its metric reaches. A member moves up at once;
-it moves down only when it has not requalified for its current tier for more than
-``grace_days`` days (its current tier's grace), and then lands on its target tier.
+A tier is ``(tier_id, sequence, threshold, grace_days)``; higher sequence means a better tier. A
+member's *target* tier is the best tier whose threshold its metric reaches. A member moves up at
+once; it moves down only when it has stayed below its current tier's threshold for more than
+``grace_days`` days without requalifying, and then lands on its target tier.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ class Decision:
     member_id: int
     old_tier_id: int | None
     new_tier_id: int | None
-    qualified_on: date | None
-    change: str  # "upgrade", "downgrade", "requalified", "keep"
+    below_since: date | None
+    change: str  # "upgrade", "downgrade", "below", "requalified", "keep"
 
 
 def target_tier(value, tiers):
@@ -53,30 +53,36 @@ def progress_to_next(value, current_tier_id, tiers):
 def evaluate(members, tiers, today):
     """Decide every member's tier.
 
-    :param members: iterable of ``(member_id, value, current_tier_id, qualified_on)``
+    A member that falls below its tier's threshold gets a ``below_since`` date (the grace period
+    starts); requalifying clears it; it is downgraded once ``today - below_since`` exceeds the
+    grace days of its tier. Only "upgrade", "downgrade", "below" and "requalified" need a write:
+    a daily run over many members writes only the members whose state changes.
+
+    :param members: iterable of ``(member_id, value, current_tier_id, below_since)``
     :param tiers: list of :class:`Tier` of one program
     :param today: evaluation date
     :return: list of :class:`Decision`, one per member
     """
     by_id = {t.id: t for t in tiers}
     decisions = []
-    for member_id, value, current_id, qualified_on in members:
+    for member_id, value, current_id, below_since in members:
         current = by_id.get(current_id)
+        current_id = current.id if current else None
         target = target_tier(value or 0.0, tiers)
         target_seq = target.sequence if target else -1
         current_seq = current.sequence if current else -1
         target_id = target.id if target else None
         if target_seq > current_seq:
-            decisions.append(Decision(member_id, current_id, target_id, today, "upgrade"))
+            decisions.append(Decision(member_id, current_id, target_id, None, "upgrade"))
         elif target_seq == current_seq:
-            change = "requalified" if current else "keep"
-            decisions.append(Decision(member_id, current_id, current_id, today if current else None, change))
+            change = "requalified" if below_since else "keep"
+            decisions.append(Decision(member_id, current_id, current_id, None, change))
         else:
-            expired = qualified_on is None or today - qualified_on > timedelta(days=current.grace_days)
-            if expired:
-                decisions.append(
-                    Decision(member_id, current_id, target_id, today if target else None, "downgrade")
-                )
+            start = below_since or today
+            if (today - start).days > current.grace_days or (not below_since and current.grace_days <= 0):
+                decisions.append(Decision(member_id, current_id, target_id, None, "downgrade"))
+            elif below_since:
+                decisions.append(Decision(member_id, current_id, current_id, below_since, "keep"))
             else:
-                decisions.append(Decision(member_id, current_id, current_id, qualified_on, "keep"))
+                decisions.append(Decision(member_id, current_id, current_id, today, "below"))
     return decisions

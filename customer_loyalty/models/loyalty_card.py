@@ -13,10 +13,17 @@ class LoyaltyCard(models.Model):
 
     tier_id = fields.Many2one("customer.loyalty.tier", readonly=True, index=True, tracking=True)
     tier_since = fields.Date(readonly=True)
-    tier_qualified_date = fields.Date(
-        readonly=True, help="Last day the member reached its tier's threshold; the grace period runs from it."
+    tier_below_since = fields.Date(
+        string="Below threshold since",
+        readonly=True,
+        help="First evaluation that found the member below its tier's threshold: the grace period "
+        "runs from it. Empty while the member qualifies.",
     )
-    tier_metric_value = fields.Float(string="Qualification value", readonly=True)
+    tier_metric_value = fields.Float(
+        string="Qualification value",
+        compute="_compute_tier_metric_value",
+        help="Value of the program's qualification metric over its rolling window, today.",
+    )
     tier_event_ids = fields.One2many("customer.loyalty.tier.event", "card_id", readonly=True)
     points_liability = fields.Float(
         compute="_compute_points_liability",
@@ -30,6 +37,16 @@ class LoyaltyCard(models.Model):
     def _compute_points_liability(self):
         for card in self:
             card.points_liability = card.points * card.program_id.point_value
+
+    def _compute_tier_metric_value(self):
+        self.tier_metric_value = 0.0
+        today = fields.Date.context_today(self)
+        for program in self.program_id.filtered("tier_ids"):
+            cards = self.filtered(lambda c, p=program: c.program_id == p and c.id)
+            if cards:
+                values = program.sudo()._tier_metric_values(cards.ids, today)
+                for card in cards:
+                    card.tier_metric_value = values.get(card.id, 0.0)
 
     def _compute_ledger_points(self):
         sums = dict(

@@ -19,6 +19,7 @@ class LoyaltyHistory(models.Model):
     _inherit = "loyalty.history"
     _order = "date desc, id desc"
 
+    card_id = fields.Many2one(index=True)
     kind = fields.Selection(LEDGER_KINDS, required=True, default="adjusted", index=True, readonly=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
     points = fields.Float(compute="_compute_points", store=True, help="Issued minus used.")

@@ -113,7 +113,10 @@ class LoyaltyProgram(models.Model):
                 continue
             self.env.cr.execute(
                 SQL(
-                    "SELECT id, tier_id, tier_qualified_date, partner_id FROM loyalty_card WHERE id = ANY(%s)",
+                    """
+                    SELECT c.id, c.tier_id, c.tier_below_since, c.partner_id
+                      FROM loyalty_card c JOIN unnest(%s::int[]) AS v(id) ON v.id = c.id
+                    """,
                     list(values),
                 )
             )
@@ -123,31 +126,22 @@ class LoyaltyProgram(models.Model):
             decisions = tier_engine.evaluate(
                 [(cid, values[cid], state[cid][0], state[cid][1]) for cid in values], plain, today
             )
-            # Metric values of all members in one statement.
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE loyalty_card c SET tier_metric_value = v.val
-                      FROM unnest(%s::int[], %s::float8[]) AS v(id, val)
-                     WHERE c.id = v.id AND c.tier_metric_value IS DISTINCT FROM v.val
-                    """,
-                    list(values),
-                    [float(v) for v in values.values()],
-                )
-            )
-            Card.invalidate_model(["tier_metric_value"])
-            requalified = defaultdict(list)
+            # Only members whose state changes are written: a daily run stays cheap.
+            grace_changes = defaultdict(list)
             moved = defaultdict(list)
             for decision in decisions:
-                if decision.change == "requalified" and decision.qualified_on != state[decision.member_id][1]:
-                    requalified[decision.qualified_on].append(decision.member_id)
+                if decision.change in ("below", "requalified"):
+                    grace_changes[decision.below_since].append(decision.member_id)
                 elif decision.change in ("upgrade", "downgrade"):
                     moved[(decision.new_tier_id, decision.change)].append(decision)
-            for qualified_on, ids in requalified.items():
+            for below_since, ids in grace_changes.items():
                 self.env.cr.execute(
                     SQL(
-                        "UPDATE loyalty_card SET tier_qualified_date = %s WHERE id = ANY(%s)",
-                        qualified_on,
+                        """
+                        UPDATE loyalty_card c SET tier_below_since = %s
+                          FROM unnest(%s::int[]) AS v(id) WHERE c.id = v.id
+                        """,
+                        below_since,
                         ids,
                     )
                 )
@@ -162,9 +156,10 @@ class LoyaltyProgram(models.Model):
                 self.env.cr.execute(
                     SQL(
                         """
-                        UPDATE loyalty_card
-                           SET tier_id = %(tier)s, tier_since = %(since)s, tier_qualified_date = %(since)s
-                         WHERE id = ANY(%(ids)s)
+                        UPDATE loyalty_card c
+                           SET tier_id = %(tier)s, tier_since = %(since)s, tier_below_since = NULL
+                          FROM unnest(%(ids)s::int[]) AS v(id)
+                         WHERE c.id = v.id
                         """,
                         tier=new_tier_id,
                         since=since,
@@ -174,7 +169,10 @@ class LoyaltyProgram(models.Model):
                 partner_ids = list({state[cid][2] for cid in card_ids if state[cid][2]})
                 self.env.cr.execute(
                     SQL(
-                        "UPDATE res_partner SET loyalty_tier_id = %s, loyalty_tier_since = %s WHERE id = ANY(%s)",
+                        """
+                        UPDATE res_partner p SET loyalty_tier_id = %s, loyalty_tier_since = %s
+                          FROM unnest(%s::int[]) AS v(id) WHERE p.id = v.id
+                        """,
                         new_tier_id,
                         since,
                         partner_ids,
@@ -208,7 +206,7 @@ class LoyaltyProgram(models.Model):
                             "tier_bonus",
                             _("Welcome bonus of tier %s", new_tier.name),
                         )
-            Card.invalidate_model(["tier_id", "tier_since", "tier_qualified_date"])
+            Card.invalidate_model(["tier_id", "tier_since", "tier_below_since"])
             self.env["res.partner"].invalidate_model(["loyalty_tier_id", "loyalty_tier_since"])
             if events:
                 self._insert_tier_events(events)

@@ -1,8 +1,19 @@
 """Plain pytest tests of the FIFO expiry engine (no Odoo, no database)."""
 
+import importlib.util
 from datetime import date
+from pathlib import Path
 
-from ..engine.expiry import add_months, expire_many, expiring_between, open_lots, points_to_expire
+_SPEC = importlib.util.spec_from_file_location(
+    "customer_loyalty_engine_expiry", Path(__file__).resolve().parent.parent / "engine" / "expiry.py"
+)
+expiry = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(expiry)
+add_months = expiry.add_months
+expire_many = expiry.expire_many
+expiring_between = expiry.expiring_between
+open_lots = expiry.open_lots
+points_to_expire = expiry.points_to_expire
 
 
 def test_add_months_clamps_to_month_end():

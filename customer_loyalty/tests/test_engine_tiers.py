@@ -1,8 +1,18 @@
 """Plain pytest tests of the tier engine (no Odoo, no database)."""
 
+import importlib.util
 from datetime import date
+from pathlib import Path
 
-from ..engine.tiers import Tier, evaluate, progress_to_next, target_tier
+_SPEC = importlib.util.spec_from_file_location(
+    "customer_loyalty_engine_tiers", Path(__file__).resolve().parent.parent / "engine" / "tiers.py"
+)
+tiers = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(tiers)
+Tier = tiers.Tier
+evaluate = tiers.evaluate
+progress_to_next = tiers.progress_to_next
+target_tier = tiers.target_tier
 
 SILVER = Tier(1, 10, 100, grace_days=30)
 GOLD = Tier(2, 20, 500, grace_days=30)
@@ -18,19 +28,32 @@ def test_target_is_best_reached_tier():
 
 def test_upgrade_is_immediate_and_skips_tiers():
     (decision,) = evaluate([(7, 600, None, None)], TIERS, TODAY)
-    assert (decision.new_tier_id, decision.change, decision.qualified_on) == (GOLD.id, "upgrade", TODAY)
+    assert (decision.new_tier_id, decision.change) == (GOLD.id, "upgrade")
+
+
+def test_falling_below_starts_grace_without_downgrade():
+    (decision,) = evaluate([(7, 150, GOLD.id, None)], TIERS, TODAY)
+    assert (decision.new_tier_id, decision.change, decision.below_since) == (GOLD.id, "below", TODAY)
 
 
 def test_downgrade_waits_for_grace_period():
     (kept,) = evaluate([(7, 150, GOLD.id, date(2025, 5, 10))], TIERS, TODAY)
-    assert (kept.new_tier_id, kept.change, kept.qualified_on) == (GOLD.id, "keep", date(2025, 5, 10))
+    assert (kept.new_tier_id, kept.change, kept.below_since) == (GOLD.id, "keep", date(2025, 5, 10))
     (down,) = evaluate([(7, 150, GOLD.id, date(2025, 4, 1))], TIERS, TODAY)
-    assert (down.new_tier_id, down.change) == (SILVER.id, "downgrade")
+    assert (down.new_tier_id, down.change, down.below_since) == (SILVER.id, "downgrade", None)
 
 
-def test_requalifying_restarts_grace():
-    (decision,) = evaluate([(7, 700, GOLD.id, date(2024, 1, 1))], TIERS, TODAY)
-    assert (decision.change, decision.qualified_on) == ("requalified", TODAY)
+def test_requalifying_clears_grace():
+    (decision,) = evaluate([(7, 700, GOLD.id, date(2025, 5, 1))], TIERS, TODAY)
+    assert (decision.change, decision.below_since) == ("requalified", None)
+    (steady,) = evaluate([(7, 700, GOLD.id, None)], TIERS, TODAY)
+    assert steady.change == "keep"
+
+
+def test_no_grace_downgrades_at_once():
+    bronze = Tier(3, 5, 10, grace_days=0)
+    (decision,) = evaluate([(7, 0, bronze.id, None)], [bronze], TODAY)
+    assert (decision.new_tier_id, decision.change) == (None, "downgrade")
 
 
 def test_downgrade_below_every_tier_leaves_no_tier():

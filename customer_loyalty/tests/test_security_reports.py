@@ -1,5 +1,6 @@
+from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import LoyaltyCase
 
@@ -25,9 +26,16 @@ class TestSecurityReports(LoyaltyCase):
         self.assertFalse(Event.search([("card_id", "=", card.id)]))
 
     def test_only_managers_adjust_ledger(self):
-        """A Customer 360 user can read the ledger but cannot post lines by hand."""
+        """A Customer 360 analyst (no sales rights) can read the ledger but cannot post lines by hand."""
+        analyst = new_test_user(
+            self.env,
+            login="c360_loyalty_analyst",
+            groups="base.group_user,customer_360.group_customer_360_user",
+            company_id=self.company_a.id,
+            company_ids=[Command.set(self.company_a.ids)],
+        )
         card = self.new_card(self.individual, 10)
-        History = self.env["loyalty.history"].with_user(self.user_c360)
+        History = self.env["loyalty.history"].with_user(analyst)
         self.assertEqual(History.search([("card_id", "=", card.id)]).points, 10)
         with self.assertRaises(AccessError):
             History.create({"card_id": card.id, "description": "x", "reason": "x", "issued": 5})

@@ -9,13 +9,13 @@ from .common import LoyaltyCase
 
 @tagged("post_install", "-at_install")
 class TestTiers(LoyaltyCase):
-    def _force_tier(self, card, tier, qualified_days_ago):
+    def _force_tier(self, card, tier, below_days=None):
         today = fields.Date.context_today(card)
         card.write(
             {
                 "tier_id": tier.id,
-                "tier_since": today - timedelta(days=qualified_days_ago),
-                "tier_qualified_date": today - timedelta(days=qualified_days_ago),
+                "tier_since": today - timedelta(days=400),
+                "tier_below_since": today - timedelta(days=below_days) if below_days is not None else False,
             }
         )
 
@@ -41,7 +41,7 @@ class TestTiers(LoyaltyCase):
     def test_multiplier_on_earning(self):
         """A Gold member earns twice the points of the core rule on a confirmed order."""
         card = self.new_card(self.individual)
-        self._force_tier(card, self.gold, 0)
+        self._force_tier(card, self.gold)
         order = self._order(self.individual, [(self.product_tea, 3, 100.0)], "2025-01-06 10:00:00")
         earned = self.History.search(
             [("card_id", "=", card.id), ("source_document", "=", order.display_name)]
@@ -62,38 +62,46 @@ class TestTiers(LoyaltyCase):
         )
         self.assertLedgerInvariant(card)
 
-    def test_grace_period_delays_downgrade(self):
-        """A Gold member below the threshold keeps Gold during the grace period; the scheduled
-        re-evaluation downgrades it only once the grace period has passed."""
+    def test_falling_below_starts_grace(self):
+        """A Gold member found below the Gold threshold keeps Gold; the grace period starts today."""
         card = self.new_card(self.individual)
-        self._order(
-            self.individual, [(self.product_tea, 6, 100.0)], "2025-01-06 10:00:00"
-        )  # 600 points: Silver
-        self._force_tier(card, self.gold, 10)
+        self._order(self.individual, [(self.product_tea, 6, 100.0)], "2025-01-06 10:00:00")  # 600 points
+        self._force_tier(card, self.gold)
+        self.env.ref("customer_loyalty.ir_cron_evaluate_tiers").method_direct_trigger()
+        self.assertEqual(card.tier_id, self.gold)
+        self.assertEqual(card.tier_below_since, fields.Date.context_today(card))
+
+    def test_grace_period_delays_downgrade(self):
+        """A Gold member below the threshold keeps Gold during the 30-day grace period; the
+        scheduled re-evaluation downgrades it to the tier it still reaches once the grace is over."""
+        card = self.new_card(self.individual)
+        self._order(self.individual, [(self.product_tea, 6, 100.0)], "2025-01-06 10:00:00")  # Silver level
+        self._force_tier(card, self.gold, below_days=10)
         cron = self.env.ref("customer_loyalty.ir_cron_evaluate_tiers")
         cron.method_direct_trigger()
         self.assertEqual(card.tier_id, self.gold, "still within the 30-day grace")
-        self._force_tier(card, self.gold, 31)
+        self._force_tier(card, self.gold, below_days=31)
         cron.method_direct_trigger()
         self.assertEqual(card.tier_id, self.silver)
+        self.assertFalse(card.tier_below_since)
         last_event = self.env["customer.loyalty.tier.event"].search([("card_id", "=", card.id)], limit=1)
         self.assertEqual((last_event.change, last_event.old_tier_id), ("downgrade", self.gold))
         self.assertEqual(self.individual.loyalty_tier_id, self.silver)
 
-    def test_requalifying_restarts_grace(self):
-        """A member who meets its tier again gets a fresh qualification date, so no downgrade follows."""
+    def test_requalifying_ends_grace(self):
+        """A member who meets its tier again during the grace period leaves the grace period."""
         card = self.new_card(self.individual)
         self._order(self.individual, [(self.product_tea, 6, 100.0)], "2025-01-06 10:00:00")
-        self._force_tier(card, self.silver, 200)
+        self._force_tier(card, self.silver, below_days=20)
         self.env.ref("customer_loyalty.ir_cron_evaluate_tiers").method_direct_trigger()
         self.assertEqual(card.tier_id, self.silver)
-        self.assertEqual(card.tier_qualified_date, fields.Date.context_today(card))
+        self.assertFalse(card.tier_below_since)
 
     def test_points_outside_window_do_not_count(self):
         """Points earned before the rolling window do not qualify."""
         card = self.new_card(self.individual)
         self._order(self.individual, [(self.product_tea, 6, 100.0)], "2025-01-06 10:00:00")
-        card.write({"tier_id": False, "tier_since": False, "tier_qualified_date": False})
+        card.write({"tier_id": False, "tier_since": False, "tier_below_since": False})
         self.backdate(
             self.History.search([("card_id", "=", card.id)]), fields.Datetime.now() - timedelta(days=400)
         )
@@ -132,7 +140,7 @@ class TestTiers(LoyaltyCase):
         order._update_programs_and_rewards()
         self.assertNotIn(promo, order._get_applicable_program_points())
         card = self.new_card(self.contact)
-        self._force_tier(card, self.gold, 0)
+        self._force_tier(card, self.gold)
         order = self._order(
             self.contact, [(self.product_tea, 1, 100.0)], "2025-01-06 10:00:00", confirm=False
         )
