@@ -31,6 +31,7 @@ WORDS = {
     "avg_order_value": ("large baskets", "small baskets"),
     "overdue_ratio": ("pays late", "pays on time"),
     "tickets": ("many tickets", "few tickets"),
+    "average": "average on every feature",
 }
 MIN_CUSTOMERS = 10
 MINIBATCH_FROM = 20000
@@ -167,15 +168,25 @@ def choose_k(scores):
     return max(sorted(scores), key=lambda k: scores[k])
 
 
-def describe(centroid, features, threshold=THRESHOLD):
-    """Words for one centroid (values in standard deviations), strongest first."""
-    words = []
+def describe_terms(centroid, features, threshold=THRESHOLD):
+    """[(feature, "high" | "low")] for one centroid (values in standard deviations), strongest
+    first; features closer than ``threshold`` to the average are left out."""
+    terms = []
     for value, feature in sorted(zip(centroid, features, strict=True), key=lambda item: -abs(item[0])):
         if value >= threshold:
-            words.append(WORDS[feature][0])
+            terms.append((feature, "high"))
         elif value <= -threshold:
-            words.append(WORDS[feature][1])
-    return ", ".join(words) if words else "average on every feature"
+            terms.append((feature, "low"))
+    return terms
+
+
+def describe(centroid, features, threshold=THRESHOLD, words=None):
+    """Words for one centroid, strongest first (``words`` as WORDS, e.g. translated)."""
+    words = words or WORDS
+    terms = describe_terms(centroid, features, threshold)
+    if not terms:
+        return words.get("average", "average on every feature")
+    return ", ".join(words[feature][0 if side == "high" else 1] for feature, side in terms)
 
 
 def stability(previous, current):

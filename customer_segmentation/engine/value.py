@@ -77,9 +77,10 @@ def normalise(frame):
 def value_scores(frame, weights=None, top=3):
     """Value scores (0-100) and explanations.
 
-    :return: DataFrame with ``score`` (float, 1 decimal) and ``explanation`` (text naming the
+    :return: DataFrame with ``score`` (float, 1 decimal), ``explanation`` (text naming the
         ``top`` factors that bring the most points, e.g. "Spending 31.5, Recent purchase 18.0,
-        Order frequency 12.5").
+        Order frequency 12.5") and ``drivers`` (the same as factor keys, for callers that show
+        it in another language: "monetary:31.5 recency:18.0 frequency:12.5").
     """
     weights = check_weights(weights or DEFAULT_WEIGHTS)
     total = sum(weights.values())
@@ -87,6 +88,7 @@ def value_scores(frame, weights=None, top=3):
     if frame.empty:
         out["score"] = pd.Series(dtype="float64")
         out["explanation"] = pd.Series(dtype="object")
+        out["drivers"] = pd.Series(dtype="object")
         return out
     normalised = normalise(frame)
     points = pd.DataFrame(
@@ -96,9 +98,21 @@ def value_scores(frame, weights=None, top=3):
     out["score"] = points.sum(axis=1).round(1)
     values = points.to_numpy()
     order = np.argsort(-values, axis=1, kind="stable")[:, :top]
-    explanations = []
+    explanations, drivers = [], []
     for row, indexes in zip(values, order, strict=True):
-        parts = [f"{FACTOR_LABELS[FACTORS[i]]} {row[i]:.1f}" for i in indexes if weights[FACTORS[i]] > 0]
-        explanations.append(", ".join(parts))
+        kept = [i for i in indexes if weights[FACTORS[i]] > 0]
+        explanations.append(", ".join(f"{FACTOR_LABELS[FACTORS[i]]} {row[i]:.1f}" for i in kept))
+        drivers.append(" ".join(f"{FACTORS[i]}:{row[i]:.1f}" for i in kept))
     out["explanation"] = explanations
+    out["drivers"] = drivers
     return out
+
+
+def parse_drivers(text):
+    """[(factor, points)] from a ``drivers`` text."""
+    pairs = []
+    for part in (text or "").split():
+        factor, _sep, points = part.partition(":")
+        if factor in FACTORS:
+            pairs.append((factor, float(points)))
+    return pairs

@@ -13,7 +13,7 @@ SCORE_FIELDS = [
     "rfm_code",
     "rfm_segment",
     "value_score",
-    "value_explanation",
+    "value_drivers",
     "scored_at",
 ]
 
@@ -51,9 +51,10 @@ class CustomerProfile(models.Model):
         help="0-100: weighted blend of spending, frequency, recency, payment behaviour and service "
         "burden, each ranked within the company. Weights are set in Settings.",
     )
+    value_drivers = fields.Char(readonly=True, help="Technical: the factors that bring the most points.")
     value_explanation = fields.Char(
+        compute="_compute_value_explanation",
         string="Value drivers",
-        readonly=True,
         help="The factors that bring the most points, with their points.",
     )
     scored_at = fields.Datetime(string="Scored on", readonly=True)
@@ -61,6 +62,21 @@ class CustomerProfile(models.Model):
         "customer.segmentation.cluster", readonly=True, index=True, ondelete="set null"
     )
     cluster_description = fields.Char(related="cluster_id.description", string="Cluster profile")
+
+    @api.depends("value_drivers")
+    def _compute_value_explanation(self):
+        labels = {
+            "monetary": _("Spending"),
+            "frequency": _("Order frequency"),
+            "recency": _("Recent purchase"),
+            "payment": _("Pays on time"),
+            "service": _("Few support tickets"),
+        }
+        for profile in self:
+            profile.value_explanation = ", ".join(
+                f"{labels[factor]} {points:.1f}"
+                for factor, points in value.parse_drivers(profile.value_drivers)
+            )
 
     # ------------------------------------------------------------------
     # RFM and value score
@@ -139,7 +155,7 @@ SELECT pr.id, pr.company_id, pr.partner_id,
             SQL(
                 """UPDATE customer_profile SET rfm_recency_score = NULL, rfm_frequency_score = NULL,
                           rfm_monetary_score = NULL, rfm_code = NULL, rfm_segment = NULL,
-                          value_score = NULL, value_explanation = NULL, scored_at = %s
+                          value_score = NULL, value_drivers = NULL, scored_at = %s
                     WHERE order_count = 0 AND rfm_code IS NOT NULL AND %s""",
                 now,
                 scope,
@@ -151,10 +167,10 @@ SELECT pr.id, pr.company_id, pr.partner_id,
                     """UPDATE customer_profile pr
                           SET rfm_recency_score = s.r, rfm_frequency_score = s.f,
                               rfm_monetary_score = s.m, rfm_code = s.code, rfm_segment = s.segment,
-                              value_score = s.score, value_explanation = s.explanation, scored_at = %s
+                              value_score = s.score, value_drivers = s.drivers, scored_at = %s
                          FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::varchar[],
                                      %s::varchar[], %s::numeric[], %s::varchar[])
-                              AS s(id, r, f, m, code, segment, score, explanation)
+                              AS s(id, r, f, m, code, segment, score, drivers)
                         WHERE pr.id = s.id""",
                     now,
                     frame["id"].astype(int).tolist(),
@@ -164,7 +180,7 @@ SELECT pr.id, pr.company_id, pr.partner_id,
                     scores["code"].tolist(),
                     scores["segment"].tolist(),
                     values["score"].astype(float).tolist(),
-                    values["explanation"].tolist(),
+                    values["drivers"].tolist(),
                 )
             )
         self.invalidate_model(SCORE_FIELDS)

@@ -147,7 +147,6 @@ class CustomerSegmentationRun(models.Model):
                     "run_id": self.id,
                     "label": int(label),
                     "size": int(sizes.get(label, 0)),
-                    "description": clustering.describe(result["centroids"][label], result["features"]),
                     "centroid": json.dumps(
                         {
                             feature: round(float(v), 3)
@@ -219,10 +218,26 @@ class CustomerSegmentationCluster(models.Model):
     label = fields.Integer(string="Cluster number", required=True)
     size = fields.Integer(string="Customers")
     description = fields.Char(
-        help="Read from the centroid: features half a standard deviation or more above or below the average."
+        compute="_compute_description",
+        help="Read from the centroid: features half a standard deviation or more above or below the average.",
     )
     centroid = fields.Char(help="Centroid in standard deviations from the average, per feature.")
     name = fields.Char(compute="_compute_name")
+
+    @api.depends("centroid")
+    def _compute_description(self):
+        words = {
+            "recency_days": (_("lapsed"), _("recent")),
+            "frequency": (_("frequent"), _("occasional")),
+            "monetary": (_("high spend"), _("low spend")),
+            "avg_order_value": (_("large baskets"), _("small baskets")),
+            "overdue_ratio": (_("pays late"), _("pays on time")),
+            "tickets": (_("many tickets"), _("few tickets")),
+            "average": _("average on every feature"),
+        }
+        for cluster in self:
+            centroid = json.loads(cluster.centroid or "{}")
+            cluster.description = clustering.describe(list(centroid.values()), list(centroid), words=words)
 
     @api.depends("label", "description")
     def _compute_name(self):

@@ -94,3 +94,10 @@ def test_stability_counts_customers_who_moved_away():
     current = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2}
     assert clustering.stability(previous, current) == 0.75
     assert clustering.stability({}, current) is None
+
+
+def test_description_terms_and_custom_words():
+    terms = clustering.describe_terms([1.0, -0.7, 0.2], ["monetary", "tickets", "frequency"])
+    assert terms == [("monetary", "high"), ("tickets", "low")]
+    words = {**clustering.WORDS, "monetary": ("big", "small")}
+    assert clustering.describe([1.0], ["monetary"], words=words) == "big"

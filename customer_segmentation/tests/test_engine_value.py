@@ -84,3 +84,11 @@ def test_no_invoices_counts_as_neutral_payment():
 def test_bad_weights_are_refused(weights):
     with pytest.raises(ValueError):
         value.check_weights(weights)
+
+
+def test_drivers_name_the_same_factors_as_the_explanation():
+    frame = _frame([(1, 9000, 1, 300, 0, 9000, 0, 1), (1, 10, 9, 1, 0, 10, 0, 9)])
+    out = value.value_scores(frame, {"monetary": 80, "frequency": 10, "recency": 10})
+    assert out.loc[0, "drivers"].startswith("monetary:80.0")
+    assert value.parse_drivers(out.loc[0, "drivers"])[0] == ("monetary", 80.0)
+    assert value.parse_drivers("bogus:1 service:2.5") == [("service", 2.5)]
