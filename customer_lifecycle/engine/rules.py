@@ -34,6 +34,15 @@ MEASURES = {
     "(0 if never churned)",
     "days_in_stage": "Days since the customer entered the current stage",
 }
+# Scores written by customer_segmentation. Rules may always name them; without that addon
+# they are empty, so comparisons with them are false.
+OPTIONAL_MEASURES = {
+    "rfm_recency_score": "RFM recency score 1-5 (customer_segmentation)",
+    "rfm_frequency_score": "RFM frequency score 1-5 (customer_segmentation)",
+    "rfm_monetary_score": "RFM monetary score 1-5 (customer_segmentation)",
+    "value_score": "Customer value score 0-100 (customer_segmentation)",
+}
+MEASURES.update(OPTIONAL_MEASURES)
 
 _COMPARATORS = {
     ast.Lt: np.less,

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..engine import churn_model, rhythm
-from ..engine.rules import assign_stages
+from ..engine.rules import OPTIONAL_MEASURES, assign_stages
 from . import lifecycle_sql
 
 _logger = logging.getLogger(__name__)
@@ -131,10 +131,12 @@ class CustomerProfile(models.Model):
         prospects = lifecycle_sql.insert_prospect_profiles(cr, company.id, self.env.uid)
         if prospects:
             self.refresh_profiles(partner_ids=prospects, company_ids=company.ids)
-        rows = lifecycle_sql.read_measures(cr, company.id, today)
+        # customer_segmentation's scores, read when that addon is installed (never required)
+        extra = [name for name in OPTIONAL_MEASURES if name in self._fields and self._fields[name].store]
+        rows = lifecycle_sql.read_measures(cr, company.id, today, extra_columns=extra)
         if not rows:
             return 0
-        frame = pd.DataFrame.from_records(rows, columns=lifecycle_sql.MEASURE_COLUMNS)
+        frame = pd.DataFrame.from_records(rows, columns=[*lifecycle_sql.MEASURE_COLUMNS, *extra])
         frame = self._lifecycle_scores(frame, company, today)
         lifecycle_sql.write_scores(
             cr,

@@ -66,9 +66,11 @@ def insert_prospect_profiles(cr, company_id, uid):
     return [row[0] for row in cr.fetchall()]
 
 
-def read_measures(cr, company_id, today, profile_ids=None):
-    """Rows (tuples in MEASURE_COLUMNS order) for the profiles of one company."""
+def read_measures(cr, company_id, today, profile_ids=None, extra_columns=()):
+    """Rows (tuples in MEASURE_COLUMNS order, then ``extra_columns``: further profile columns
+    such as customer_segmentation's scores) for the profiles of one company."""
     profile_filter = SQL("TRUE") if profile_ids is None else SQL("p.id = ANY(%s)", list(profile_ids))
+    extra = SQL("").join(SQL(", p.%s", SQL.identifier(column)) for column in extra_columns)
     cr.execute(
         SQL(
             """
@@ -114,7 +116,7 @@ SELECT p.id, p.partner_id, p.lifecycle_stage_id, p.lifecycle_stage_date, COALESC
        %(today)s::date - p.last_order_date::date, %(today)s::date - p.first_order_date::date,
        p.last_order_date,
        COALESCE(sc.orders, 0), COALESCE(op.opportunities, 0),
-       %(today)s::date - p.lifecycle_stage_date::date
+       %(today)s::date - p.lifecycle_stage_date::date %(extra)s
   FROM customer_profile p
   LEFT JOIN spreads sp ON sp.partner_id = p.partner_id
   LEFT JOIN since_churn sc ON sc.partner_id = p.partner_id
@@ -125,6 +127,7 @@ SELECT p.id, p.partner_id, p.lifecycle_stage_id, p.lifecycle_stage_date, COALESC
             company=company_id,
             today=today,
             profile_filter=profile_filter,
+            extra=extra,
         )
     )
     return cr.fetchall()

@@ -1,9 +1,26 @@
 """Stage rules: validation and set-based evaluation, plain pytest, no database."""
 
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from ..engine.rules import RuleError, assign_stages, evaluate_rule, parse_rule
+# The engine package is loaded from its directory, so these tests import neither Odoo nor the addon.
+_ENGINE = Path(__file__).resolve().parent.parent / "engine"
+if "customer_lifecycle_engine" not in sys.modules:
+    _SPEC = importlib.util.spec_from_file_location(
+        "customer_lifecycle_engine", _ENGINE / "__init__.py", submodule_search_locations=[str(_ENGINE)]
+    )
+    sys.modules["customer_lifecycle_engine"] = importlib.util.module_from_spec(_SPEC)
+    _SPEC.loader.exec_module(sys.modules["customer_lifecycle_engine"])
+_rules = importlib.import_module("customer_lifecycle_engine.rules")
+RuleError = _rules.RuleError
+assign_stages = _rules.assign_stages
+evaluate_rule = _rules.evaluate_rule
+parse_rule = _rules.parse_rule
 
 
 @pytest.fixture
@@ -72,3 +89,11 @@ def test_bad_rules_refused(text, message):
     """Mistyped or unsafe rules are refused with a message saying what is wrong."""
     with pytest.raises(RuleError, match=message):
         parse_rule(text)
+
+
+def test_segmentation_scores_optional(customers):
+    """Rules may name customer_segmentation's scores; without them the rule simply does not match."""
+    tree = parse_rule("value_score >= 80")
+    assert not evaluate_rule(tree, customers).any()
+    customers["value_score"] = [90, 10, 85, None, 50]
+    assert list(evaluate_rule(tree, customers)) == [True, False, True, False, False]
