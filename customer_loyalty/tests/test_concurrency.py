@@ -13,6 +13,7 @@ class TestConcurrentRedemption(TransactionCase):
 
     def setUp(self):
         super().setUp()
+        # Real committed data (the cursor commits when its block ends), seen by both transactions.
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             partner = env["res.partner"].create({"name": "Concurrent Customer"})
@@ -27,7 +28,6 @@ class TestConcurrentRedemption(TransactionCase):
             card = env["loyalty.card"].create({"program_id": program.id, "partner_id": partner.id})
             card._ledger_post(100, "adjusted", "Opening balance", reason="Concurrency test")
             self.partner_id, self.program_id, self.card_id = partner.id, program.id, card.id
-            cr.commit()
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
@@ -38,7 +38,6 @@ class TestConcurrentRedemption(TransactionCase):
             program.active = False
             program.unlink()
             env["res.partner"].browse(self.partner_id).unlink()
-            cr.commit()
 
     def _redeem(self, label, outcomes, locked=None, wait_for=None):
         if wait_for:
