@@ -51,7 +51,9 @@ class CustomerProfile(models.Model):
         help="0-100: weighted blend of spending, frequency, recency, payment behaviour and service "
         "burden, each ranked within the company. Weights are set in Settings.",
     )
-    value_drivers = fields.Char(readonly=True, help="Technical: the factors that bring the most points.")
+    value_drivers = fields.Char(
+        string="Value driver codes", readonly=True, help="Technical: the factors that bring the most points."
+    )
     value_explanation = fields.Char(
         compute="_compute_value_explanation",
         string="Value drivers",
