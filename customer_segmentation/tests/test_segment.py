@@ -26,6 +26,21 @@ class TestSegmentRefresh(SegmentationCase):
         self.assertAlmostEqual(segment.revenue_share, 100.0 * 6000.0 / total, places=2)
         self.assertLess(segment.revenue_share, 100.0)
 
+    def test_member_counts_do_not_grow_with_the_number_of_segments(self):
+        """The segment list shows counts and revenue shares of many segments with one query."""
+        segments = self._rule_segment() | self._rule_segment(name="Small ones", profile_domain="[]")
+        segments |= self._rule_segment(name="Third")
+        segments.refresh_members()
+
+        def queries(records):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            records.mapped("revenue_share")
+            return self.env.cr.sql_log_count - before
+
+        self.assertEqual(queries(segments), queries(segments[:1]))
+        self.assertEqual(segments[1].member_count, 3)
+
     def test_second_refresh_writes_nothing_when_nothing_changed(self):
         """Refreshing again keeps the existing membership rows untouched."""
         segment = self._rule_segment()
