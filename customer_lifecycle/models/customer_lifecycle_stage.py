@@ -86,6 +86,10 @@ class CustomerLifecycleStage(models.Model):
         stages = self.search([("rule", "!=", False)]).sorted(lambda s: (s.rule_priority, s.sequence, s.id))
         return [(stage.id, stage.rule) for stage in stages]
 
+    def action_evaluate_lifecycle(self):
+        """Button: run the evaluation of the scheduled action now, for the selected companies."""
+        return self.env["customer.profile"].action_evaluate_lifecycle()
+
     def action_open_customers(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -120,8 +120,16 @@ class CustomerProfile(models.Model):
         """Button: evaluate the selected customers' companies now."""
         if not self.env.user.has_group("customer_360.group_customer_360_manager"):
             raise AccessError(_("Only Customer 360 managers can run the lifecycle evaluation."))
-        self.evaluate_lifecycle(company_ids=(self.company_id or self.env.companies).ids)
-        return True
+        moved = self.evaluate_lifecycle(company_ids=(self.company_id or self.env.companies).ids)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Lifecycle evaluated"),
+                "message": _("%s customers changed stage.", moved),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _evaluate_company(self, company, rules):
         cr = self.env.cr

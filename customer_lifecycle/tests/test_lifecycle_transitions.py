@@ -139,3 +139,12 @@ class TestLifecycleTransitions(LifecycleCase):
         self.Profile.refresh_profiles()
         self.env.ref("customer_lifecycle.ir_cron_evaluate_lifecycle").method_direct_trigger()
         self.assertEqual(self.stage_code(self.customer), "new")
+
+    def test_evaluate_now_button_for_managers(self):
+        """A manager's 'Evaluate now' runs the same evaluation as the scheduled action."""
+        self._history(self.customer, [3], today=self.Profile._lifecycle_today())
+        self.Profile.refresh_profiles()
+        stages = self.Stage.with_user(self.manager_c360).with_context(allowed_company_ids=self.company_a.ids)
+        action = stages.search([], limit=1).action_evaluate_lifecycle()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(self.stage_code(self.customer), "new")
