@@ -73,7 +73,8 @@ class LoyaltyCard(models.Model):
         cards = super().create(vals_list)
         for card in cards:
             card._check_not_negative(card.points)
-        cards.filtered("points")._sync_ledger()
+        reason = self.env.context.get("loyalty_ledger_reason") or _("Initial balance")
+        cards.filtered("points").with_context(loyalty_ledger_reason=reason)._sync_ledger()
         return cards
 
     def write(self, vals):

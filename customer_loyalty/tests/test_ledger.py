@@ -116,3 +116,14 @@ class TestLedger(LoyaltyCase):
         action = self.Card.action_check_consistency()
         self.assertEqual(action["res_model"], "loyalty.card")
         self.assertEqual(action["domain"], [("id", "in", card.ids)])
+
+    def test_card_created_with_points_opens_ledger(self):
+        """A card created with a balance (e.g. generated coupons) starts its ledger with that balance."""
+        card = self.Card.create(
+            {"program_id": self.program.id, "partner_id": self.individual.id, "points": 30}
+        )
+        line = self.History.search([("card_id", "=", card.id)])
+        self.assertEqual(
+            (line.kind, line.reason, line.points, line.balance), ("adjusted", "Initial balance", 30, 30)
+        )
+        self.assertLedgerInvariant(card)
