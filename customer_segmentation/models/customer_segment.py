@@ -77,6 +77,7 @@ class CustomerSegment(models.Model):
     )
     last_refresh_at = fields.Datetime(readonly=True, copy=False)
     last_refresh_entered = fields.Integer(readonly=True, copy=False, string="Entered at last refresh")
+    refresh_error = fields.Char(readonly=True, copy=False, string="Last refresh error")
     last_refresh_left = fields.Integer(readonly=True, copy=False, string="Left at last refresh")
     sync_mailing_list = fields.Boolean(
         help="With Email Marketing installed, keep a mailing list with the members' addresses."
@@ -302,7 +303,12 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
             if segment.tag_id:
                 segment._sync_tag()
             segment.sudo().write(
-                {"last_refresh_at": now, "last_refresh_entered": entered, "last_refresh_left": left}
+                {
+                    "last_refresh_at": now,
+                    "last_refresh_entered": entered,
+                    "last_refresh_left": left,
+                    "refresh_error": False,
+                }
             )
             if segment.sync_mailing_list and "mailing.list" in self.env:
                 segment._sync_mailing_list()
@@ -386,8 +392,16 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
 
     @api.model
     def _cron_refresh_segments(self):
-        segments = self.search([("auto_refresh", "=", True)])
-        segments.refresh_members()
+        """Refresh every automatic segment. Rules are checked when saved; should one still fail
+        (a field removed with its module, say), the others are refreshed and the error is shown
+        on the segment."""
+        for segment in self.search([("auto_refresh", "=", True)]):
+            try:
+                with self.env.cr.savepoint():
+                    segment.refresh_members()
+            except Exception as error:  # reported on the segment; the cron goes on
+                _logger.warning("Segment %s could not be refreshed: %s", segment.id, error)
+                segment.refresh_error = str(error)
 
     def action_refresh(self):
         results = self.refresh_members()

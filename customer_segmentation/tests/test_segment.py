@@ -83,6 +83,21 @@ class TestSegmentRefresh(SegmentationCase):
         self.assertEqual(self.current_members(segment), self.customer)
         self.assertFalse(manual_only.membership_ids)
 
+    def test_cron_goes_on_when_one_segment_breaks(self):
+        """A rule that became unusable after it was saved (here forced in the database) does not
+        stop the other segments; the error is shown on the broken one."""
+        broken = self._rule_segment(name="Broken")
+        good = self._rule_segment(name="Good")
+        self.env.cr.execute(
+            "UPDATE customer_segment SET profile_domain = %s WHERE id = %s",
+            ("[('no_such_kpi', '>', 1)]", broken.id),
+        )
+        broken.invalidate_recordset()
+        self.env.ref("customer_segmentation.ir_cron_refresh_segments").method_direct_trigger()
+        self.assertEqual(self.current_members(good), self.customer)
+        self.assertIn("no_such_kpi", broken.refresh_error)
+        self.assertFalse(broken.membership_ids)
+
     def test_manual_segment_takes_the_chosen_customers(self):
         """A manual segment's members are the customers chosen by hand."""
         segment = self.Segment.create(
