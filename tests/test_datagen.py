@@ -310,3 +310,159 @@ class TestDataGenerator(TransactionCase):
             with self.assertRaises(ValueError):
                 check_scale(bad)
         self.assertEqual(check_scale("200"), 200)
+
+
+@tagged("post_install", "-at_install")
+class TestBulkGenerator(TransactionCase):
+    """The bulk SQL path writes rows Odoo agrees with: recomputing them with the ORM gives
+    the values the SQL wrote."""
+
+    BULK_SCALE = 100
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = date.today()
+        cls.marks = watermark(cls.env)
+        cls.counts = generate(cls.env, scale=cls.BULK_SCALE, seed=SEED, bulk=True, today=cls.today)
+        cls.customers = generated_customers(cls.env, cls.marks)
+        cls.orders = generated(cls.env, cls.marks, "sale.order")
+        cls.moves = generated(cls.env, cls.marks, "account.move")
+
+    def query(self, query, *args):
+        self.env.cr.execute(SQL(query, *args))
+        return self.env.cr.fetchall()
+
+    def test_counts_and_shape(self):
+        """The bulk path makes customers with about ten orders each, invoices, payments and tickets."""
+        self.assertEqual(len(self.customers), self.BULK_SCALE)
+        self.assertEqual(len(self.orders), self.counts["orders"])
+        self.assertGreater(self.counts["orders"], 8 * self.BULK_SCALE)
+        self.assertGreater(self.counts["payments"], 0)
+        self.assertGreater(self.counts["tickets"], 0)
+        self.assertEqual(set(self.counts["behaviours"]), {b for b, _w in plan.BEHAVIOURS})
+
+    def test_journal_items_balance(self):
+        """Every bulk journal entry balances, in company currency and in its own currency."""
+        unbalanced = self.query(
+            """SELECT move_id FROM account_move_line WHERE move_id > %s
+                GROUP BY move_id HAVING round(sum(balance), 2) != 0 OR round(sum(amount_currency), 2) != 0
+                    OR round(sum(debit) - sum(credit), 2) != 0""",
+            self.marks["account.move"],
+        )
+        self.assertEqual(unbalanced, [])
+
+    def test_orm_recomputes_the_same_amounts(self):
+        """Odoo recomputing totals, residuals and payment states finds what the SQL wrote."""
+        all_invoices = self.moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        self.assertIn("partial", all_invoices.mapped("payment_state"))
+        self.assertIn("reversed", all_invoices.mapped("payment_state"))
+        invoices = all_invoices[:200] | all_invoices.filtered(
+            lambda m: m.payment_state in ("partial", "reversed")
+        )
+        fields_ = [
+            "amount_untaxed",
+            "amount_total",
+            "amount_residual",
+            "amount_total_signed",
+            "amount_residual_signed",
+        ]
+        stored = {move.id: [move[f] for f in fields_] + [move.payment_state] for move in invoices}
+        invoices._compute_amount()
+        invoices._compute_payment_state()
+        for move in invoices:
+            recomputed = [move[f] for f in fields_] + [move.payment_state]
+            self.assertEqual(recomputed, stored[move.id], move.name)
+        orders = self.orders[:300]
+        stored = {order.id: (order.amount_total, order.currency_rate) for order in orders}
+        orders._compute_amounts()
+        orders._compute_currency_rate()
+        for order in orders:
+            self.assertAlmostEqual(order.amount_total, stored[order.id][0], places=2)
+            self.assertAlmostEqual(order.currency_rate, stored[order.id][1], places=5)
+
+    def test_reconciliation_is_consistent(self):
+        """A receivable line's residual is its balance minus what partial reconciliations matched."""
+        wrong = self.query(
+            """SELECT l.id FROM account_move_line l
+                 JOIN account_account a ON a.id = l.account_id
+                WHERE l.move_id > %s AND a.account_type = 'asset_receivable'
+                  AND round(l.balance
+                        - COALESCE((SELECT sum(amount) FROM account_partial_reconcile p WHERE p.debit_move_id = l.id), 0)
+                        + COALESCE((SELECT sum(amount) FROM account_partial_reconcile p WHERE p.credit_move_id = l.id), 0)
+                        - l.amount_residual, 2) != 0""",
+            self.marks["account.move"],
+        )
+        self.assertEqual(wrong, [])
+
+    def test_partners_have_their_commercial_partner(self):
+        """Contacts roll up to their company, and companies and individuals to themselves."""
+        partners = generated(
+            self.env, self.marks, "res.partner", [("commercial_partner_id.ref", "=like", "C360-%")]
+        )
+        for partner in partners:
+            expected = partner.parent_id or partner
+            self.assertEqual(partner.commercial_partner_id, expected)
+        self.assertTrue(partners.filtered("parent_id"))
+
+    def test_names_unique_and_orm_continues(self):
+        """Document numbers are unique, and Odoo numbers new documents after the bulk ones."""
+        for table, column in (("sale_order", "name"), ("helpdesk_ticket", "number")):
+            duplicates = self.query(
+                "SELECT %s FROM %s GROUP BY 1 HAVING count(*) > 1",
+                SQL.identifier(column),
+                SQL.identifier(table),
+            )
+            self.assertEqual(duplicates, [], table)
+        last = self.moves.filtered(lambda m: m.move_type == "out_invoice").sorted("invoice_date")[-1]
+        invoice = (
+            self.env["account.move"]
+            .with_company(last.company_id)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": last.partner_id.id,
+                    "journal_id": last.journal_id.id,
+                    "invoice_date": last.invoice_date,
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "Extra", "quantity": 1, "price_unit": 10, "tax_ids": False})
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        self.assertGreater(invoice.sequence_number, last.sequence_number)
+        order = self.orders[-1].copy()
+        order.action_confirm()
+        self.assertNotIn(order.name, self.orders.mapped("name"))
+
+    def test_profiles_refresh_on_bulk_data(self):
+        """The profile refresh reads the bulk data: order counts and amounts due match the documents."""
+        self.env["customer.profile"].refresh_profiles(partner_ids=self.customers.ids)
+        expected = {
+            (partner, company): count
+            for partner, company, count in self.query(
+                """SELECT p.commercial_partner_id, so.company_id, count(*) FROM sale_order so
+                     JOIN res_partner p ON p.id = so.partner_id
+                    WHERE so.id > %s AND so.state = 'sale' GROUP BY 1, 2""",
+                self.marks["sale.order"],
+            )
+        }
+        profiles = self.env["customer.profile"].search([("partner_id", "in", self.customers.ids)])
+        self.assertEqual(
+            {(p.partner_id.id, p.company_id.id): p.order_count for p in profiles if p.order_count}, expected
+        )
+        due = dict(
+            self.query(
+                """SELECT commercial_partner_id, sum(amount_residual_signed) FROM account_move
+                    WHERE id > %s AND state = 'posted' AND move_type IN ('out_invoice', 'out_refund')
+                    GROUP BY 1""",
+                self.marks["account.move"],
+            )
+        )
+        by_partner = {}
+        for profile in profiles:
+            by_partner[profile.partner_id.id] = by_partner.get(profile.partner_id.id, 0) + profile.amount_due
+        for partner_id, amount in due.items():
+            self.assertAlmostEqual(by_partner.get(partner_id, 0), amount, places=2)
+        self.assertTrue(profiles.filtered(lambda p: p.complaint_count > 0))
