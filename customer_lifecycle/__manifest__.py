@@ -8,7 +8,7 @@
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
     "depends": ["customer_360", "crm"],
-    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn"]},
+    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn", "lifetimes"]},
     "data": [
         "security/ir.model.access.csv",
         "security/customer_lifecycle_security.xml",

@@ -43,6 +43,11 @@ class CustomerChurnModelRun(models.Model):
     )
     message = fields.Text(readonly=True)
     params = fields.Json(readonly=True)
+    clv_fitted = fields.Boolean(
+        string="Predictive CLV", readonly=True, help="BG/NBD + Gamma-Gamma were fitted on this run's history."
+    )
+    clv_params = fields.Json(readonly=True)
+    clv_message = fields.Char(string="CLV", readonly=True)
 
     @api.model
     def train_churn_models(self, company_ids=None):
@@ -86,8 +91,49 @@ class CustomerChurnModelRun(models.Model):
         )
         rows = self.env.cr.fetchall()
         return pd.DataFrame(
-            [(partner, churn_model.days(date), float(amount or 0)) for partner, date, amount in rows],
-            columns=["customer", "day", "amount"],
+            [(partner, churn_model.days(date), float(amount or 0), date) for partner, date, amount in rows],
+            columns=["customer", "day", "amount", "date"],
+        )
+
+    @api.model
+    def _fit_clv(self, orders, today):
+        """BG/NBD + Gamma-Gamma on the company's orders: (parameters or None, message)."""
+        from ..engine import clv_probabilistic
+
+        transactions = pd.DataFrame(
+            {
+                "customer_id": orders["customer"],
+                "date": pd.to_datetime(orders["date"]),
+                "amount": orders["amount"],
+            }
+        )
+        try:
+            summary = clv_probabilistic.summarise(transactions, today)
+        except ValueError as error:
+            return None, _(
+                "Predictive CLV could not be fitted (%(error)s); the rhythm formula stays in use.",
+                error=error,
+            )
+        model, failure = None, None
+        # Very regular histories can stall the optimiser: a small penalty usually settles it.
+        for penalizer in (0.0, 0.001, 0.01, 0.1):
+            try:
+                model = clv_probabilistic.fit(summary, penalizer=penalizer)
+                break
+            except clv_probabilistic.InsufficientHistory as error:
+                return None, _(
+                    "Predictive CLV not fitted: %(reason)s The rhythm formula stays in use.", reason=error
+                )
+            except (ValueError, ArithmeticError) as error:  # did not converge
+                failure = error
+        if model is None:
+            return None, _(
+                "Predictive CLV could not be fitted (%(error)s); the rhythm formula stays in use.",
+                error=str(failure).strip(),
+            )
+        return (
+            {"purchases": model.purchase_params, "spend": model.spend_params},
+            _("Predictive CLV (BG/NBD + Gamma-Gamma) fitted and in use."),
         )
 
     def _train_company(self, company):
@@ -101,10 +147,11 @@ class CustomerChurnModelRun(models.Model):
         self.sudo().search([("company_id", "=", company.id), ("is_active", "=", True)]).write(
             {"is_active": False}
         )
+        orders = self._order_history(company)
+        clv_params, clv_message = self._fit_clv(orders, today)
+        values.update(clv_fitted=bool(clv_params), clv_params=clv_params, clv_message=clv_message)
         try:
-            result = churn_model.train(
-                self._order_history(company), churn_model.days(today), horizon, fallback
-            )
+            result = churn_model.train(orders, churn_model.days(today), horizon, fallback)
         except churn_model.NotEnoughHistory as error:
             values.update(
                 state="insufficient",

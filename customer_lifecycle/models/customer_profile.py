@@ -62,6 +62,13 @@ class CustomerProfile(models.Model):
         help="Historical sales plus the value expected over the CLV horizon.",
     )
     clv_expected = fields.Monetary(string="Expected value ahead", readonly=True)
+    clv_method = fields.Selection(
+        [("rhythm", "Buying rhythm"), ("bgnbd", "BG/NBD + Gamma-Gamma")],
+        string="CLV method",
+        readonly=True,
+        help="BG/NBD + Gamma-Gamma once fitted on the company's history by a training run; "
+        "the buying-rhythm formula otherwise.",
+    )
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):
@@ -155,8 +162,9 @@ class CustomerProfile(models.Model):
                 "churn_risk_source": frame["churn_risk_source"].tolist(),
                 "interval_spread_days": _nullable(frame["interval_spread_days"]),
                 "predicted_next_order_date": frame["predicted_next_order_date"].tolist(),
-                "clv": _nullable(frame["clv"].round(2)),
-                "clv_expected": _nullable(frame["clv_expected"].round(2)),
+                "clv": _nullable(frame["clv"].astype(float).round(2)),
+                "clv_expected": _nullable(frame["clv_expected"].astype(float).round(2)),
+                "clv_method": frame["clv_method"].tolist(),
             },
             now,
         )
@@ -231,7 +239,48 @@ class CustomerProfile(models.Model):
         )
         frame["clv"] = total
         frame["clv_expected"] = expected
+        frame["clv_method"] = np.where(np.isfinite(days), "rhythm", None)
+        clv_run = self.env["customer.churn.model.run"].search(
+            [("company_id", "=", company.id), ("clv_fitted", "=", True)], order="date desc", limit=1
+        )
+        has_orders = np.isfinite(days)
+        if clv_run and clv_run.clv_params and has_orders.any():
+            expected_ahead = self._bgnbd_expected_value(
+                frame[has_orders], clv_run.clv_params, params["clv_horizon_days"]
+            )
+            frame.loc[has_orders, "clv_expected"] = expected_ahead
+            frame.loc[has_orders, "clv"] = frame.loc[has_orders, "sales_total"].astype(float) + expected_ahead
+            frame.loc[has_orders, "clv_method"] = "bgnbd"
         return frame
+
+    @api.model
+    def _bgnbd_expected_value(self, frame, clv_params, horizon_days):
+        """Expected value over the horizon from the fitted BG/NBD + Gamma-Gamma parameters.
+
+        The summary comes from the profile: repeat purchases = orders - 1, recency = days
+        between first and last order, T = days since the first order, spend = average order."""
+        from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+        from ..engine import clv_probabilistic
+
+        purchases = BetaGeoFitter()
+        purchases.params_ = pd.Series(clv_params["purchases"])
+        spend = GammaGammaFitter()
+        spend.params_ = pd.Series(clv_params["spend"])
+        first = frame["days_since_first_order"].astype(float).to_numpy()
+        last = frame["days_since_last_order"].astype(float).to_numpy()
+        summary = pd.DataFrame(
+            {
+                "frequency": np.maximum(frame["order_count"].astype(float).to_numpy() - 1, 0),
+                "recency": np.maximum(first - last, 0),
+                "T": np.maximum(first, 1),
+                "monetary_value": np.maximum(frame["avg_order_value"].astype(float).to_numpy(), 0),
+            }
+        )
+        prediction = clv_probabilistic.predict(
+            clv_probabilistic.FittedClv(purchases, spend), summary, horizon_days
+        )
+        return prediction["expected_value"].to_numpy()
 
     # ------------------------------------------------------------------
     # Manual changes and locks

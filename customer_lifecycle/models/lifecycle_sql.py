@@ -144,10 +144,12 @@ def write_scores(cr, columns, now):
                   SET churn_risk = v.churn_risk, churn_risk_level = v.churn_risk_level,
                       churn_risk_source = v.churn_risk_source, interval_spread_days = v.spread,
                       predicted_next_order_date = v.next_date, clv = v.clv, clv_expected = v.clv_expected,
+                      clv_method = v.clv_method,
                       lifecycle_evaluated_at = %s
                  FROM unnest(%s::int[], %s::float8[], %s::varchar[], %s::varchar[], %s::float8[], %s::date[],
-                             %s::numeric[], %s::numeric[])
-                      AS v(id, churn_risk, churn_risk_level, churn_risk_source, spread, next_date, clv, clv_expected)
+                             %s::numeric[], %s::numeric[], %s::varchar[])
+                      AS v(id, churn_risk, churn_risk_level, churn_risk_source, spread, next_date, clv, clv_expected,
+                           clv_method)
                 WHERE p.id = v.id""",
             now,
             columns["id"],
@@ -158,6 +160,7 @@ def write_scores(cr, columns, now):
             columns["predicted_next_order_date"],
             columns["clv"],
             columns["clv_expected"],
+            columns["clv_method"],
         )
     )
 

@@ -44,6 +44,19 @@ class TestChurnModel(LifecycleCase):
             "rhythm",
         )
 
+    def test_predictive_clv_fitted_and_used(self):
+        """The training run fits BG/NBD + Gamma-Gamma; the evaluation then values customers with it:
+        a regular buyer is worth more ahead than one silent for 200 days."""
+        partners = self._generated_history()
+        run = self.train()
+        self.assertTrue(run.clv_fitted, run.clv_message)
+        self.assertEqual(set(run.clv_params["purchases"]), {"r", "alpha", "a", "b"})
+        self.evaluate(companies=self.company_a)
+        active, lapsed = self.profile(partners[0]), self.profile(partners[1])
+        self.assertEqual(active.clv_method, "bgnbd")
+        self.assertGreater(active.clv_expected, 3 * lapsed.clv_expected)
+        self.assertAlmostEqual(active.clv, active.sales_total + active.clv_expected, places=1)
+
     def test_too_little_history(self):
         """A company with three customers gets a clear message and no model."""
         self._history(self.customer, [300, 200, 100], company=self.company_b)
@@ -52,6 +65,8 @@ class TestChurnModel(LifecycleCase):
         self.assertIn("Too little history", run.message)
         self.assertIn("rhythm score stays in use", run.message)
         self.assertFalse(run.is_active)
+        self.assertFalse(run.clv_fitted)
+        self.assertIn("rhythm formula stays in use", run.clv_message)
 
     def test_model_in_use_scores_customers(self):
         """When a run is in use, the evaluation scores churn with it and says so."""
