@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import LoyaltyCase
 
@@ -63,3 +63,25 @@ class TestSecurityReports(LoyaltyCase):
         totals = {kind: (issued, used) for _month, kind, issued, used in groups}
         self.assertEqual(totals["adjusted"], (100, 0))
         self.assertEqual(totals["redeemed"], (0, 30))
+
+    def test_birthday_settings(self):
+        """The manager sets the birthday program and points in the Customer 360 settings."""
+        settings = Form(self.env["res.config.settings"].with_company(self.company_a))
+        settings.loyalty_birthday_program_id = self.program
+        settings.loyalty_birthday_points = 120
+        settings.save().execute()
+        self.assertEqual(self.company_a.loyalty_birthday_program_id, self.program)
+        self.assertEqual(self.company_a.loyalty_birthday_points, 120)
+
+    def test_report_views_load(self):
+        """The tier, ledger, member and tier movement screens open for a Customer 360 user."""
+        for model, modes in (
+            ("customer.loyalty.tier", ["kanban", "list", "form", "search"]),
+            ("customer.loyalty.tier.event", ["list", "pivot", "graph", "search"]),
+            ("loyalty.history", ["list", "pivot", "graph", "search"]),
+        ):
+            views = self.env[model].with_user(self.user_c360).get_views([(False, mode) for mode in modes])
+            self.assertEqual(set(views["views"]), set(modes))
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_loyalty.loyalty_card_member_action")
+        views = self.env["loyalty.card"].with_user(self.user_c360).get_views(action["views"])
+        self.assertIn("pivot", views["views"])
