@@ -203,3 +203,32 @@ def stability(previous, current):
     counts = pairs.groupby(["old", "new"]).size()
     stayed = counts.groupby(level="old").max().sum()
     return float(stayed) / len(common)
+
+
+def align_labels(previous, current):
+    """Renumber the new clusters so each keeps the number of the previous cluster it overlaps
+    most (one-to-one, maximum total overlap); clusters without a match get the next free
+    numbers. Customers who stay together then keep their cluster number from run to run.
+
+    :param previous: mapping customer -> previous cluster number (or None).
+    :param current: mapping customer -> new cluster label.
+    :return: dict new label -> aligned number.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    labels = sorted(set(current.values()))
+    common = [key for key in current if previous.get(key) is not None]
+    mapping = {}
+    if common:
+        pairs = pd.crosstab(
+            pd.Series([current[key] for key in common], name="new"),
+            pd.Series([previous[key] for key in common], name="old"),
+        )
+        rows, cols = linear_sum_assignment(-pairs.to_numpy())
+        mapping = {int(pairs.index[r]): int(pairs.columns[c]) for r, c in zip(rows, cols, strict=True)}
+    used = set(mapping.values())
+    free = (number for number in range(len(labels) + len(used) + 1) if number not in used)
+    for label in labels:
+        if label not in mapping:
+            mapping[label] = next(free)
+    return mapping

@@ -272,21 +272,24 @@ class CustomerSegment(models.Model):
             self.env.cr.execute(
                 SQL(
                     """
-WITH target AS MATERIALIZED (SELECT DISTINCT partner_id FROM (%(members)s) q WHERE partner_id IS NOT NULL),
+WITH target AS MATERIALIZED (SELECT partner_id FROM (%(members)s) q WHERE partner_id IS NOT NULL),
+current AS MATERIALIZED (
+    SELECT partner_id FROM customer_segment_membership
+     WHERE segment_id = %(segment)s AND date_to IS NULL
+),
+leaving AS (SELECT partner_id FROM current EXCEPT SELECT partner_id FROM target),
+entering AS (SELECT partner_id FROM target EXCEPT SELECT partner_id FROM current),
 closed AS (
     UPDATE customer_segment_membership m SET date_to = %(today)s, write_date = %(now)s, write_uid = %(uid)s
-     WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
-       AND NOT EXISTS (SELECT 1 FROM target t WHERE t.partner_id = m.partner_id)
+      FROM leaving l
+     WHERE m.segment_id = %(segment)s AND m.date_to IS NULL AND m.partner_id = l.partner_id
     RETURNING m.partner_id
 ),
 opened AS (
     INSERT INTO customer_segment_membership
            (segment_id, partner_id, company_id, date_from, create_uid, create_date, write_uid, write_date)
-    SELECT %(segment)s, t.partner_id, %(company)s, %(today)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-      FROM target t
-     WHERE NOT EXISTS (SELECT 1 FROM customer_segment_membership m
-                        WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
-                          AND m.partner_id = t.partner_id)
+    SELECT %(segment)s, e.partner_id, %(company)s, %(today)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+      FROM entering e
     RETURNING partner_id
 )
 SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
@@ -318,28 +321,34 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
         return results
 
     def _sync_tag(self):
+        """Tag the current members and untag the others; set operations, so the cost follows
+        the number of members, whatever the planner knows of fresh tables."""
         self.ensure_one()
+        members = SQL(
+            "SELECT partner_id FROM customer_segment_membership WHERE segment_id = %s AND date_to IS NULL",
+            self.id,
+        )
+        tagged = SQL(
+            "SELECT partner_id FROM res_partner_res_partner_category_rel WHERE category_id = %s",
+            self.tag_id.id,
+        )
         self.env.cr.execute(
             SQL(
-                """DELETE FROM res_partner_res_partner_category_rel rel
-                    WHERE rel.category_id = %(tag)s
-                      AND NOT EXISTS (SELECT 1 FROM customer_segment_membership m
-                                       WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
-                                         AND m.partner_id = rel.partner_id)""",
+                """DELETE FROM res_partner_res_partner_category_rel
+                    WHERE category_id = %(tag)s AND partner_id IN (%(tagged)s EXCEPT %(members)s)""",
                 tag=self.tag_id.id,
-                segment=self.id,
+                tagged=tagged,
+                members=members,
             )
         )
         self.env.cr.execute(
             SQL(
                 """INSERT INTO res_partner_res_partner_category_rel (category_id, partner_id)
-                   SELECT %(tag)s, m.partner_id FROM customer_segment_membership m
-                    WHERE m.segment_id = %(segment)s AND m.date_to IS NULL
-                      AND NOT EXISTS (SELECT 1 FROM res_partner_res_partner_category_rel rel
-                                       WHERE rel.category_id = %(tag)s AND rel.partner_id = m.partner_id)
+                   SELECT %(tag)s, partner_id FROM (%(members)s EXCEPT %(tagged)s) missing
                    ON CONFLICT DO NOTHING""",
                 tag=self.tag_id.id,
-                segment=self.id,
+                tagged=tagged,
+                members=members,
             )
         )
 

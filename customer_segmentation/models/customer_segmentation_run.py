@@ -50,7 +50,17 @@ class CustomerSegmentationRun(models.Model):
     )
     features = fields.Char(string="Features used", readonly=True)
     message = fields.Text(readonly=True)
-    cluster_ids = fields.One2many("customer.segmentation.cluster", "run_id", string="Clusters")
+    cluster_summary = fields.Text(
+        string="Clusters found",
+        readonly=True,
+        help="Number (customers): description of each cluster of this run.",
+    )
+    cluster_ids = fields.One2many(
+        "customer.segmentation.cluster",
+        "run_id",
+        string="Current clusters",
+        help="The company's clusters as this run left them (empty once a newer run replaced them).",
+    )
 
     _sql_constraints = [
         (
@@ -129,51 +139,63 @@ class CustomerSegmentationRun(models.Model):
         return messages[error.code]() if error.code in messages else str(error)
 
     def _store(self, frame, result):
+        """Number the clusters like the previous run's (customers who stay together keep their
+        cluster number), update the company's clusters and write only the profiles whose
+        cluster changed."""
         self.ensure_one()
-        labels = result["labels"]
-        previous = dict(
-            zip(
-                frame["id"].tolist(),
-                frame["cluster_id"].where(frame["cluster_id"].notna(), None).tolist(),
-                strict=True,
-            )
-        )
-        current = dict(zip(frame["id"].tolist(), labels.tolist(), strict=True))
+        Cluster = self.env["customer.segmentation.cluster"]
+        existing = Cluster.search([("company_id", "=", self.company_id.id)])
+        number_of = {cluster.id: cluster.label for cluster in existing}
+        profile_ids = frame["id"].astype(int).tolist()
+        previous = {
+            profile_id: number_of.get(int(cluster_id)) if pd.notna(cluster_id) else None
+            for profile_id, cluster_id in zip(profile_ids, frame["cluster_id"].tolist(), strict=True)
+        }
+        current = dict(zip(profile_ids, result["labels"].tolist(), strict=True))
         stability = clustering.stability(previous, current)
-        sizes = pd.Series(labels).value_counts().sort_index()
-        clusters = self.env["customer.segmentation.cluster"].create(
-            [
-                {
-                    "run_id": self.id,
-                    "label": int(label),
-                    "size": int(sizes.get(label, 0)),
-                    "centroid": json.dumps(
-                        {
-                            feature: round(float(v), 3)
-                            for feature, v in zip(result["features"], result["centroids"][label], strict=True)
-                        }
-                    ),
-                }
-                for label in range(result["k"])
-            ]
-        )
-        cluster_by_label = {cluster.label: cluster.id for cluster in clusters}
+        mapping = clustering.align_labels(previous, current)
+        numbers = [mapping[int(label)] for label in result["labels"]]
+        sizes = pd.Series(numbers).value_counts()
+        by_number = {cluster.label: cluster for cluster in existing}
+        for label, number in sorted(mapping.items(), key=lambda item: item[1]):
+            values = {
+                "run_id": self.id,
+                "size": int(sizes.get(number, 0)),
+                "centroid": json.dumps(
+                    {
+                        feature: round(float(v), 3)
+                        for feature, v in zip(result["features"], result["centroids"][label], strict=True)
+                    }
+                ),
+            }
+            if number in by_number:
+                by_number[number].write(values)
+            else:
+                by_number[number] = Cluster.create(
+                    {**values, "company_id": self.company_id.id, "label": number}
+                )
+        obsolete = existing.filtered(lambda cluster: cluster.label not in mapping.values())
+        obsolete.unlink()
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE customer_profile SET cluster_id = NULL WHERE company_id = %s AND cluster_id IS NOT NULL",
+                """UPDATE customer_profile pr SET cluster_id = s.cluster_id
+                     FROM unnest(%s::int[], %s::int[]) AS s(id, cluster_id)
+                    WHERE pr.id = s.id AND pr.cluster_id IS DISTINCT FROM s.cluster_id""",
+                profile_ids,
+                [by_number[number].id for number in numbers],
+            )
+        )
+        # Customers without orders any more leave their cluster.
+        self.env.cr.execute(
+            SQL(
+                """UPDATE customer_profile SET cluster_id = NULL
+                    WHERE company_id = %s AND cluster_id IS NOT NULL AND order_count = 0""",
                 self.company_id.id,
             )
         )
-        self.env.cr.execute(
-            SQL(
-                """UPDATE customer_profile pr SET cluster_id = s.cluster_id
-                     FROM unnest(%s::int[], %s::int[]) AS s(id, cluster_id) WHERE pr.id = s.id""",
-                frame["id"].astype(int).tolist(),
-                [cluster_by_label[int(label)] for label in labels],
-            )
-        )
         self.env["customer.profile"].invalidate_model(["cluster_id"])
+        clusters = Cluster.browse([by_number[number].id for number in sorted(set(numbers))])
         self.write(
             {
                 "state": "done",
@@ -182,7 +204,10 @@ class CustomerSegmentationRun(models.Model):
                 "silhouette": result["silhouette"],
                 "silhouette_by_k": ", ".join(f"{k}: {s:.3f}" for k, s in sorted(result["scores"].items())),
                 "customer_count": len(frame),
-                "cluster_sizes": ", ".join(f"{label}: {int(size)}" for label, size in sizes.items()),
+                "cluster_sizes": ", ".join(f"{cluster.label}: {cluster.size}" for cluster in clusters),
+                "cluster_summary": "\n".join(
+                    f"{cluster.label} ({cluster.size}): {cluster.description}" for cluster in clusters
+                ),
                 "stability": 100.0 * stability if stability is not None else 0.0,
                 "features": ", ".join(result["features"]),
                 "message": False if stability is not None else _("First run: no stability to measure."),
@@ -211,11 +236,20 @@ class CustomerSegmentationRun(models.Model):
 class CustomerSegmentationCluster(models.Model):
     _name = "customer.segmentation.cluster"
     _description = "Customer cluster"
-    _order = "run_id desc, label"
+    _order = "company_id, label"
+    _sql_constraints = [
+        ("company_label_unique", "UNIQUE(company_id, label)", "A company has one cluster per number."),
+    ]
 
-    run_id = fields.Many2one("customer.segmentation.run", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
-    label = fields.Integer(string="Cluster number", required=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
+    run_id = fields.Many2one(
+        "customer.segmentation.run", string="Latest run", required=True, ondelete="cascade", index=True
+    )
+    label = fields.Integer(
+        string="Cluster number",
+        required=True,
+        help="Kept from run to run for the customers who stay together, so cluster segments keep their meaning.",
+    )
     size = fields.Integer(string="Customers")
     description = fields.Char(
         compute="_compute_description",
@@ -246,17 +280,8 @@ class CustomerSegmentationCluster(models.Model):
 
     @api.model
     def _latest_by_company(self, company_ids):
-        """{(company id, label): cluster} of the latest done run of each company."""
-        runs = (
-            self.env["customer.segmentation.run"]
-            .sudo()
-            .search([("company_id", "in", company_ids), ("state", "=", "done")], order="date desc, id desc")
-        )
-        latest = {}
-        for run in runs:
-            latest.setdefault(run.company_id.id, run)
+        """{(company id, cluster number): cluster} of the companies' current clusters."""
         return {
-            (run.company_id.id, cluster.label): cluster
-            for run in latest.values()
-            for cluster in run.cluster_ids
+            (cluster.company_id.id, cluster.label): cluster
+            for cluster in self.search([("company_id", "in", company_ids)])
         }

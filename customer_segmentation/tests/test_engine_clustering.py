@@ -101,3 +101,13 @@ def test_description_terms_and_custom_words():
     assert terms == [("monetary", "high"), ("tickets", "low")]
     words = {**clustering.WORDS, "monetary": ("big", "small")}
     assert clustering.describe([1.0], ["monetary"], words=words) == "big"
+
+
+def test_align_labels_keeps_the_previous_numbers():
+    previous = {1: 0, 2: 0, 3: 1, 4: 1, 5: 1}
+    current = {1: 1, 2: 1, 3: 0, 4: 0, 5: 0, 6: 2}
+    assert clustering.align_labels(previous, current) == {1: 0, 0: 1, 2: 2}
+
+
+def test_align_labels_without_history_gives_free_numbers():
+    assert clustering.align_labels({}, {1: 3, 2: 5}) == {3: 0, 5: 1}
