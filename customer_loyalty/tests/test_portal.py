@@ -63,3 +63,21 @@ class TestLoyaltyPortal(HttpCase):
     def test_portal_tour(self):
         """The customer opens the loyalty page from the portal and sees balance, tier, progress and history."""
         self.start_tour("/my", "customer_loyalty_portal_tour", login="loyalty_portal_a")
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyBackendTour(HttpCase):
+    def test_backend_tour(self):
+        """A manager opens Loyalty Members, a member's card, its tier and its points ledger."""
+        program = self.env["loyalty.program"].create(
+            {"name": "Tour Club", "program_type": "loyalty", "trigger": "auto", "applies_on": "both"}
+        )
+        gold = self.env["customer.loyalty.tier"].create(
+            {"name": "Tour Gold", "program_id": program.id, "sequence": 10, "threshold": 100}
+        )
+        partner = self.env["res.partner"].create({"name": "Tour Gold Member"})
+        card = self.env["loyalty.card"].create({"program_id": program.id, "partner_id": partner.id})
+        card._ledger_post(250, "earned", "Tour opening")
+        card.tier_id = gold
+        self.env.ref("base.user_admin").groups_id |= self.env.ref("customer_360.group_customer_360_manager")
+        self.start_tour("/odoo", "customer_loyalty_backend_tour", login="admin")
