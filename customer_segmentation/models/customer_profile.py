@@ -24,14 +24,12 @@ class CustomerProfile(models.Model):
     rfm_recency_score = fields.Integer(
         string="Recency (R)",
         readonly=True,
-        index=True,
         aggregator="avg",
         help="1-5: quintile of days since the last order within the company (5 = most recent).",
     )
     rfm_frequency_score = fields.Integer(
         string="Frequency (F)",
         readonly=True,
-        index=True,
         aggregator="avg",
         help="1-5: quintile of the number of orders in the RFM window within the company.",
     )
@@ -41,11 +39,10 @@ class CustomerProfile(models.Model):
         aggregator="avg",
         help="1-5: quintile of sales in the RFM window within the company.",
     )
-    rfm_code = fields.Char(string="RFM code", readonly=True, index=True)
+    rfm_code = fields.Char(string="RFM code", readonly=True)
     rfm_segment = fields.Selection(rfm.SEGMENTS, string="RFM segment", readonly=True, index=True)
     value_score = fields.Float(
         readonly=True,
-        index=True,
         aggregator="avg",
         digits=(16, 1),
         help="0-100: weighted blend of spending, frequency, recency, payment behaviour and service "
@@ -59,7 +56,9 @@ class CustomerProfile(models.Model):
         string="Value drivers",
         help="The factors that bring the most points, with their points.",
     )
-    scored_at = fields.Datetime(string="Scored on", readonly=True)
+    scored_at = fields.Datetime(
+        string="Scores changed on", readonly=True, help="Only customers whose scores change are written."
+    )
     cluster_id = fields.Many2one(
         "customer.segmentation.cluster", readonly=True, index=True, ondelete="set null"
     )
@@ -173,7 +172,10 @@ SELECT pr.id, pr.company_id, pr.partner_id,
                          FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::varchar[],
                                      %s::varchar[], %s::numeric[], %s::varchar[])
                               AS s(id, r, f, m, code, segment, score, drivers)
-                        WHERE pr.id = s.id""",
+                        WHERE pr.id = s.id
+                          AND (pr.rfm_recency_score, pr.rfm_frequency_score, pr.rfm_monetary_score, pr.rfm_segment,
+                               pr.value_score, pr.value_drivers)
+                              IS DISTINCT FROM (s.r, s.f, s.m, s.segment::varchar, s.score, s.drivers)""",
                     now,
                     frame["id"].astype(int).tolist(),
                     scores["r"].astype(int).tolist(),

@@ -251,13 +251,13 @@ class CustomerSegment(models.Model):
             )
         partner_domain = self._parse_domain(self.partner_domain, _("partner conditions"))
         profile_domain = self._parse_domain(self.profile_domain, _("KPI conditions"))
-        conditions = [company]
-        if profile_domain:
-            conditions.append(SQL("pr.id IN %s", Profile._search(profile_domain).subselect()))
+        # One scan of the profiles with the KPI conditions, then the partner conditions.
+        query = Profile._search([("company_id", "=", self.company_id.id), *profile_domain])
+        partner_id = SQL.identifier(query.table, "partner_id")
         if partner_domain:
             partners = self.env["res.partner"].sudo().with_company(self.company_id)._search(partner_domain)
-            conditions.append(SQL("pr.partner_id IN %s", partners.subselect()))
-        return SQL("SELECT pr.partner_id FROM customer_profile pr WHERE %s", SQL(" AND ").join(conditions))
+            query.add_where(SQL("%s IN %s", partner_id, partners.subselect()))
+        return query.select(partner_id)
 
     def refresh_members(self):
         """Bring the memberships and tags of these segments up to date. Customers who entered
