@@ -8,18 +8,23 @@ expirations, negative adjustments) consume the oldest open lots first (first in,
 import calendar
 from collections import deque
 from datetime import date, datetime
+from functools import lru_cache
 
 
 def _as_date(value):
     return value.date() if isinstance(value, datetime) else value
 
 
-def add_months(day, months):
-    """``day`` plus ``months`` calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    day = _as_date(day)
+@lru_cache(maxsize=65536)
+def _add_months(day, months):
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_months(day, months):
+    """``day`` plus ``months`` calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    return _add_months(_as_date(day), months)
 
 
 def open_lots(movements, months):

@@ -20,7 +20,7 @@ class LoyaltyHistory(models.Model):
     _order = "date desc, id desc"
 
     card_id = fields.Many2one(index=True)
-    kind = fields.Selection(LEDGER_KINDS, required=True, default="adjusted", index=True, readonly=True)
+    kind = fields.Selection(LEDGER_KINDS, required=True, default="adjusted", readonly=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
     points = fields.Float(compute="_compute_points", store=True, help="Issued minus used.")
     balance = fields.Float(string="Running balance", readonly=True, help="Card balance after this line.")
