@@ -277,8 +277,8 @@ current AS MATERIALIZED (
     SELECT partner_id FROM customer_segment_membership
      WHERE segment_id = %(segment)s AND date_to IS NULL
 ),
-leaving AS (SELECT partner_id FROM current EXCEPT SELECT partner_id FROM target),
-entering AS (SELECT partner_id FROM target EXCEPT SELECT partner_id FROM current),
+leaving AS MATERIALIZED (SELECT partner_id FROM current EXCEPT SELECT partner_id FROM target),
+entering AS MATERIALIZED (SELECT partner_id FROM target EXCEPT SELECT partner_id FROM current),
 closed AS (
     UPDATE customer_segment_membership m SET date_to = %(today)s, write_date = %(now)s, write_uid = %(uid)s
       FROM leaving l
