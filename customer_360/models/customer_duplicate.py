@@ -88,8 +88,17 @@ class CustomerDuplicate(models.Model):
             SQL(
                 """WITH p AS (%(base)s),
                     pairs AS (
-                        SELECT a.id AS a_id, b.id AS b_id FROM p a JOIN p b
-                            ON a.n %(match)s b.n AND a.id < b.id WHERE a.n <> %(empty)s AND %(scope)s
+                        -- One GIN index probe per customer: the LATERAL form keeps the planner
+                        -- on the trigram index (a plain self-join falls back to a nested loop).
+                        SELECT LEAST(a.id, b.id) AS a_id, GREATEST(a.id, b.id) AS b_id
+                          FROM res_partner a
+                         CROSS JOIN LATERAL (
+                               SELECT c.id FROM res_partner c
+                                WHERE c.customer_name_normalized %(match)s a.customer_name_normalized
+                                  AND c.active AND c.parent_id IS NULL AND c.id + 0 <> a.id
+                               ) b
+                         WHERE a.active AND a.parent_id IS NULL AND a.customer_name_normalized <> %(empty)s
+                           AND %(name_scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.e = b.e AND a.id < b.id WHERE %(scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.ph = b.ph AND a.id < b.id WHERE %(scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.v = b.v AND a.id < b.id WHERE %(scope)s
@@ -108,6 +117,7 @@ class CustomerDuplicate(models.Model):
                 base=base,
                 scope=scope,
                 match=TRGM_MATCH,
+                name_scope=SQL("TRUE") if partner_ids is None else SQL("a.id = ANY(%s)", list(partner_ids)),
                 empty="",
             )
         )
