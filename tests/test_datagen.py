@@ -381,6 +381,39 @@ class TestBulkGenerator(TransactionCase):
             self.assertAlmostEqual(order.amount_total, stored[order.id][0], places=2)
             self.assertAlmostEqual(order.currency_rate, stored[order.id][1], places=5)
 
+    def test_references_hold(self):
+        """Every reference the bulk rows carry points at an existing record."""
+        checks = [
+            ("account_move_line", "move_id", "account_move"),
+            ("account_move_line", "account_id", "account_account"),
+            ("account_move_line", "partner_id", "res_partner"),
+            ("account_move_line", "payment_id", "account_payment"),
+            ("account_move_line", "full_reconcile_id", "account_full_reconcile"),
+            ("account_partial_reconcile", "debit_move_id", "account_move_line"),
+            ("account_partial_reconcile", "credit_move_id", "account_move_line"),
+            ("account_move", "partner_id", "res_partner"),
+            ("account_move", "reversed_entry_id", "account_move"),
+            ("account_move", "origin_payment_id", "account_payment"),
+            ("account_payment", "move_id", "account_move"),
+            ("sale_order", "partner_id", "res_partner"),
+            ("sale_order", "pricelist_id", "product_pricelist"),
+            ("sale_order_line", "order_id", "sale_order"),
+            ("sale_order_line", "product_id", "product_product"),
+            ("res_partner", "commercial_partner_id", "res_partner"),
+            ("res_partner", "parent_id", "res_partner"),
+            ("helpdesk_ticket", "partner_id", "res_partner"),
+            ("helpdesk_ticket", "stage_id", "helpdesk_ticket_stage"),
+        ]
+        for table, column, target in checks:
+            orphans = self.query(
+                "SELECT count(*) FROM %s t WHERE t.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s r WHERE r.id = t.%s)",
+                SQL.identifier(table),
+                SQL.identifier(column),
+                SQL.identifier(target),
+                SQL.identifier(column),
+            )
+            self.assertEqual(orphans, [(0,)], f"{table}.{column}")
+
     def test_reconciliation_is_consistent(self):
         """A receivable line's residual is its balance minus what partial reconciliations matched."""
         wrong = self.query(
