@@ -42,8 +42,9 @@ LEGAL_SUFFIXES = {
 }
 CJK_LEGAL_SUFFIXES = ("有限责任公司", "有限公司", "股份公司", "有限責任公司", "公司")
 
+# Single-label domains (root@localhost) are accepted, as Odoo itself accepts them.
 EMAIL_RE = re.compile(
-    r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
+    r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
 FORMATTED_EMAIL_RE = re.compile(r"<([^<>]+)>\s*$")
 
