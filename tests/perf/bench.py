@@ -16,7 +16,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from odoo.tools import SQL
@@ -216,6 +216,163 @@ def partner_form_queries(env, options):
     partner.read(["sale_order_count", "total_invoiced"])
     core = env.cr.sql_log_count - before
     return {"queries": ours, "core_queries": core, "ok": ours <= 3}
+
+
+# ----------------------------------------------------------------------
+# customer_lifecycle
+# ----------------------------------------------------------------------
+@operation("lifecycle evaluation (churn scoring + stage rules)", "≤ 10 s at 100k")
+def lifecycle_evaluation(env, options):
+    Profile = env["customer.profile"]
+    if "evaluate_lifecycle" not in dir(Profile):
+        return {"seconds": None, "note": "customer_lifecycle not installed"}
+    started = time.perf_counter()
+    moved = Profile.evaluate_lifecycle()
+    first = time.perf_counter() - started
+    # A second evaluation is the nightly steady state: scores are recomputed, few customers move.
+    seconds = best_of(Profile.evaluate_lifecycle, repeat=1)
+    floor = best_of(
+        lambda: env.cr.execute(
+            SQL(
+                """SELECT id, order_count, last_order_date, purchase_interval_days, lifecycle_stage_id
+                     FROM customer_profile"""
+            )
+        )
+    )
+    return {
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "note": f"first run {first:.1f} s moved {moved} customers (with playbook activities)",
+        "ok": seconds <= 10,
+    }
+
+
+# ----------------------------------------------------------------------
+# customer_loyalty
+# ----------------------------------------------------------------------
+def _loyalty_members(env, lines_per_member=10):
+    """A loyalty program with two tiers, a card per customer and its ledger, built with SQL
+    (inside the operation's savepoint, so it is rolled back)."""
+    program = env["loyalty.program"].create(
+        {
+            "name": "Benchmark club",
+            "program_type": "loyalty",
+            "trigger": "auto",
+            "applies_on": "both",
+            "expiry_months": 12,
+        }
+    )
+    env["customer.loyalty.tier"].create(
+        [
+            {"name": "Silver", "program_id": program.id, "sequence": 10, "threshold": 300, "grace_days": 30},
+            {"name": "Gold", "program_id": program.id, "sequence": 20, "threshold": 900, "grace_days": 30},
+        ]
+    )
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """INSERT INTO loyalty_card (program_id, company_id, partner_id, code, points, active,
+                                         create_date, write_date)
+               SELECT %s, %s, partner_id, 'bench-' || partner_id, 0, true, now(), now()
+                 FROM customer_profile GROUP BY partner_id
+               RETURNING id""",
+            program.id,
+            program.company_id.id,
+        )
+    )
+    card_ids = [row[0] for row in env.cr.fetchall()]
+    env.cr.execute(
+        SQL(
+            """INSERT INTO loyalty_history (card_id, description, kind, date, issued, used, points,
+                                            create_date, write_date)
+               SELECT c, 'bench', CASE WHEN i %% 4 = 0 THEN 'redeemed' ELSE 'earned' END,
+                      now() - ((730 - i * (700 / %s)) || ' days')::interval - (c %% 30 || ' days')::interval,
+                      CASE WHEN i %% 4 = 0 THEN 0 ELSE 20 + (c + i) %% 80 END,
+                      CASE WHEN i %% 4 = 0 THEN 15 ELSE 0 END,
+                      CASE WHEN i %% 4 = 0 THEN -15 ELSE 20 + (c + i) %% 80 END,
+                      now(), now()
+                 FROM unnest(%s::int[]) c, generate_series(1, %s) i""",
+            lines_per_member,
+            card_ids,
+            lines_per_member,
+        )
+    )
+    env.cr.execute(
+        SQL(
+            """UPDATE loyalty_card c SET points = s.total
+                 FROM (SELECT card_id, sum(issued - used) AS total FROM loyalty_history
+                        WHERE card_id = ANY(%s) GROUP BY card_id) s
+                WHERE s.card_id = c.id""",
+            card_ids,
+        )
+    )
+    env.cr.execute(SQL("ANALYZE loyalty_card, loyalty_history"))
+    env.invalidate_all()
+    return program, card_ids
+
+
+@operation("loyalty tier evaluation", "≤ 10 s at 100k members")
+def tier_evaluation(env, options):
+    if "customer.loyalty.tier" not in env:
+        return {"seconds": None, "note": "customer_loyalty not installed"}
+    program, card_ids = _loyalty_members(env)
+    started = time.perf_counter()
+    program._evaluate_tiers()
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    floor = best_of(
+        lambda: env.cr.execute(
+            SQL(
+                """SELECT card_id, sum(issued) FROM loyalty_history
+                    WHERE card_id = ANY(%s) AND date > now() - interval '365 days' GROUP BY card_id""",
+                card_ids,
+            )
+        )
+    )
+    return {
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "note": f"{len(card_ids)} members",
+        "ok": seconds <= 10,
+    }
+
+
+@operation("loyalty points expiry (FIFO)", "≤ 30 s at 1M ledger lines")
+def points_expiry(env, options):
+    if "customer.loyalty.tier" not in env:
+        return {"seconds": None, "note": "customer_loyalty not installed"}
+    program, card_ids = _loyalty_members(env)
+    started = time.perf_counter()
+    program._expire_points(today=datetime.now(UTC).date() + timedelta(days=1))
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    floor = best_of(
+        lambda: env.cr.execute(
+            SQL(
+                "SELECT card_id, date, issued, used FROM loyalty_history WHERE card_id = ANY(%s) ORDER BY card_id, date",
+                card_ids,
+            )
+        ),
+        repeat=1,
+    )
+    return {
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "note": f"{len(card_ids) * 10} ledger lines",
+        "ok": seconds <= 30,
+    }
+
+
+def _register_addon_operations():
+    """Operations that the other addons ship for this harness."""
+    try:
+        from odoo.addons.customer_segmentation.tests import perf_segmentation
+    except ImportError:
+        return
+    OPERATIONS.extend(perf_segmentation.OPERATIONS)
+
+
+_register_addon_operations()
 
 
 # ----------------------------------------------------------------------
