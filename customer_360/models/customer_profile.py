@@ -160,7 +160,7 @@ class CustomerProfile(models.Model):
 
     def _search_is_top_sales(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Top 10%% by sales'."))
+            raise UserError(_("Unsupported search on 'Top 10% by sales'."))
         top_domain = ["|"] * (len(thresholds := self._top_sales_thresholds()) - 1)
         for company_id, threshold in thresholds.items():
             top_domain += ["&", ("company_id", "=", company_id), ("sales_total", ">=", threshold)]

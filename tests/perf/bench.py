@@ -16,6 +16,7 @@ import resource
 import subprocess
 import sys
 import time
+import traceback
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -285,11 +286,11 @@ def _loyalty_members(env, lines_per_member=10):
         SQL(
             """INSERT INTO loyalty_history (card_id, description, kind, date, issued, used, points,
                                             create_date, write_date)
-               SELECT c, 'bench', CASE WHEN i %% 4 = 0 THEN 'redeemed' ELSE 'earned' END,
-                      now() - ((730 - i * (700 / %s)) || ' days')::interval - (c %% 30 || ' days')::interval,
-                      CASE WHEN i %% 4 = 0 THEN 0 ELSE 20 + (c + i) %% 80 END,
-                      CASE WHEN i %% 4 = 0 THEN 15 ELSE 0 END,
-                      CASE WHEN i %% 4 = 0 THEN -15 ELSE 20 + (c + i) %% 80 END,
+               SELECT c, 'bench', CASE WHEN mod(i, 4) = 0 THEN 'redeemed' ELSE 'earned' END,
+                      now() - ((730 - i * (700 / %s)) || ' days')::interval - (mod(c, 30) || ' days')::interval,
+                      CASE WHEN mod(i, 4) = 0 THEN 0 ELSE 20 + mod(c + i, 80) END,
+                      CASE WHEN mod(i, 4) = 0 THEN 15 ELSE 0 END,
+                      CASE WHEN mod(i, 4) = 0 THEN -15 ELSE 20 + mod(c + i, 80) END,
                       now(), now()
                  FROM unnest(%s::int[]) c, generate_series(1, %s) i""",
             lines_per_member,
@@ -387,7 +388,11 @@ def run_operations(env, **options):
                 result = function(env, options)
                 savepoint.rollback()
         except Exception as error:  # the table says which operation broke
-            result = {"error": f"{type(error).__name__}: {error}", "ok": False}
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            result = {
+                "error": f"{type(error).__name__}: {error} ({Path(where.filename).name}:{where.lineno})",
+                "ok": False,
+            }
         env.invalidate_all()
         row = {"operation": name, "limit": limit, **result, "peak_rss_mb": peak_rss_mb()}
         if row.get("seconds") and row.get("floor_seconds"):
