@@ -8,7 +8,7 @@
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
     "depends": ["customer_360"],
-    "external_dependencies": {"python": ["pandas", "scikit-learn"]},
+    "external_dependencies": {"python": ["pandas", "scikit-learn", "scipy"]},
     "data": [
         "security/ir.model.access.csv",
         "security/customer_segmentation_security.xml",
@@ -19,6 +19,7 @@
         "views/customer_segment_membership_views.xml",
         "views/customer_segmentation_run_views.xml",
         "views/customer_profile_views.xml",
+        "views/customer_experiment_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "report/customer_segment_sales_report_views.xml",

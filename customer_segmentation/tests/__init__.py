@@ -3,3 +3,4 @@ from . import test_dimensions
 from . import test_scores
 from . import test_segment
 from . import test_tour
+from . import test_experiment

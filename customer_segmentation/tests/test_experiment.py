@@ -1,0 +1,180 @@
+from datetime import date
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import SegmentationCase
+
+AFTER_WINDOW = date(2025, 8, 15)
+
+
+@tagged("post_install", "-at_install")
+class TestExperiment(SegmentationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.people = cls.env["res.partner"].create([{"name": f"Tea lover {i:02d}"} for i in range(40)])
+        cls.segment = cls._rule_segment(name="Tea lovers", kind="manual", profile_domain=False)
+        cls.segment.manual_partner_ids = cls.people
+        cls.segment.refresh_members()
+        cls.call = cls.env.ref("mail.mail_activity_data_call")
+
+    def _experiment(self, **values):
+        return self.env["customer.experiment"].create(
+            {"segment_id": self.segment.id, "control_share": 0.5, "seed": 7, **values}
+        )
+
+    def _wizard(self, **values):
+        return self.env["customer.segment.action.wizard"].create(
+            {
+                "segment_id": self.segment.id,
+                "action_type": "activity",
+                "activity_type_id": self.call.id,
+                "summary": "Offer a tasting",
+                **values,
+            }
+        )
+
+    def _groups(self, experiment):
+        members = experiment.member_ids
+        return (
+            members.filtered(lambda m: m.group == "treated").partner_id,
+            members.filtered(lambda m: m.group == "control").partner_id,
+        )
+
+    def test_seeded_draw_is_reproducible(self):
+        """Two experiments with the same seed on the same members hold out the same customers;
+        another seed holds out others."""
+        first, second, other = self._experiment(), self._experiment(), self._experiment(seed=8)
+        for experiment in (first, second, other):
+            experiment.action_draw()
+        self.assertEqual(self._groups(first)[1], self._groups(second)[1])
+        self.assertNotEqual(self._groups(first)[1], self._groups(other)[1])
+        self.assertEqual(first.treated_count + first.control_count, 40)
+        self.assertEqual(first.state, "running")
+
+    def test_holdout_is_excluded_from_the_action(self):
+        """With "hold out a control group", the control members get no activity, the others do,
+        and the draw is recorded in an experiment."""
+        wizard = self._wizard(holdout=True, holdout_share=0.25, holdout_seed=42)
+        wizard.action_apply()
+        experiment = wizard.experiment_id
+        treated, control = self._groups(experiment)
+        self.assertTrue(control)
+        self.assertEqual(treated | control, self.people)
+        activities = self.env["mail.activity"].search([("summary", "=", "Offer a tasting")])
+        self.assertEqual(set(activities.mapped("res_id")), set(treated.ids))
+        self.assertEqual(experiment.seed, 42)
+        self.assertEqual(experiment.action_kind, "activity")
+
+    def test_without_holdout_everyone_is_treated(self):
+        """Without the option, every member gets the activity and no experiment is made."""
+        wizard = self._wizard()
+        wizard.action_apply()
+        self.assertFalse(wizard.experiment_id)
+        activities = self.env["mail.activity"].search([("summary", "=", "Offer a tasting")])
+        self.assertEqual(set(activities.mapped("res_id")), set(self.people.ids))
+
+    def _run(self, converters):
+        """Draw, let ``converters(treated, control)`` choose who orders in the window, evaluate."""
+        experiment = self._experiment()
+        experiment.action_draw()
+        treated, control = self._groups(experiment)
+        for partner in converters(treated.sorted("id"), control.sorted("id")):
+            self._order(partner, [(self.product_tea, 1, 100.0)], "2025-07-10 10:00:00")
+        # An order after the window and one of another company are not counted.
+        self._order(control[0], [(self.product_tea, 50, 100.0)], "2025-09-01 10:00:00")
+        self._order(
+            control[0], [(self.product_tea, 50, 100.0)], "2025-07-10 10:00:00", company=self.company_b
+        )
+        experiment.with_context(customer_360_today=AFTER_WINDOW).action_evaluate()
+        return experiment, treated, control
+
+    def test_known_lift(self):
+        """When most treated members order and few control members do, the verdict reports a
+        lift with its confidence interval, and revenue per member follows the orders."""
+
+        def converters(treated, control):
+            return treated[: len(treated) * 9 // 10] + control[: len(control) // 5]
+
+        experiment, treated, control = self._run(converters)
+        expected_treated = (len(treated) * 9 // 10) / len(treated)
+        expected_control = (len(control) // 5) / len(control)
+        self.assertEqual(experiment.state, "done")
+        self.assertAlmostEqual(experiment.treated_conversion, expected_treated)
+        self.assertAlmostEqual(experiment.control_conversion, expected_control)
+        self.assertAlmostEqual(experiment.treated_revenue, 100.0 * expected_treated, places=2)
+        self.assertGreater(experiment.conversion_ci_low, 0)
+        self.assertLess(experiment.conversion_p_value, 0.05)
+        self.assertIn("lift +", experiment.conversion_verdict)
+        self.assertIn("95% CI", experiment.verdict)
+        converted = experiment.member_ids.filtered("converted").partner_id
+        self.assertEqual(len(converted), len(treated) * 9 // 10 + len(control) // 5)
+
+    def test_zero_lift(self):
+        """When treated and control members order at the same rate, the verdict says there is
+        no measurable effect."""
+
+        def converters(treated, control):
+            return treated[: len(treated) // 2] + control[: len(control) // 2]
+
+        experiment, treated, control = self._run(converters)
+        self.assertLessEqual(experiment.conversion_ci_low, 0)
+        self.assertGreaterEqual(experiment.conversion_ci_high, 0)
+        self.assertGreater(experiment.conversion_p_value, 0.05)
+        self.assertEqual(experiment.conversion_verdict, "no measurable effect")
+
+    def test_cron_evaluates_ended_experiments(self):
+        """The daily job evaluates running experiments whose window has ended."""
+        experiment = self._experiment()
+        experiment.action_draw()
+        cron = self.env.ref("customer_segmentation.ir_cron_evaluate_experiments")
+        cron.with_context(customer_360_today=AFTER_WINDOW).method_direct_trigger()
+        self.assertEqual(experiment.state, "done")
+        self.assertEqual(experiment.conversion_verdict, "no measurable effect")
+
+    def test_evaluating_too_early_is_refused(self):
+        """Evaluating before the window ends is refused with a message."""
+        experiment = self._experiment()
+        experiment.action_draw()
+        with self.assertRaises(UserError):
+            experiment.action_evaluate()
+
+    def test_bad_inputs(self):
+        """A window of zero days or already past, a share outside 0–50% or an empty segment
+        are refused when saving."""
+        with self.assertRaises(ValidationError):
+            self._experiment(window_days=0)
+        with self.assertRaises(ValidationError):
+            self._experiment(date_start=date(2025, 5, 1))
+        with self.assertRaises(ValidationError):
+            self._experiment(control_share=0.6)
+        with self.assertRaises(ValidationError):
+            self._experiment(control_share=0)
+        empty = self._rule_segment(name="Nobody", profile_domain="[('sales_total', '>', 10**9)]")
+        empty.refresh_members()
+        with self.assertRaises(ValidationError):
+            self._experiment(segment_id=empty.id)
+        with self.assertRaises(ValidationError):
+            self._wizard(holdout=True, holdout_share=0.7).action_apply()
+
+    def test_access(self):
+        """Users read experiments of their companies but cannot create them; other companies'
+        users do not see them."""
+        experiment = self._experiment()
+        experiment.action_draw()
+        self.assertEqual(experiment.with_user(self.user_c360).verdict, experiment.verdict)
+        with self.assertRaises(AccessError):
+            self.env["customer.experiment"].with_user(self.user_c360).create(
+                {"segment_id": self.segment.id, "control_share": 0.1}
+            )
+        self.assertFalse(
+            self.env["customer.experiment"]
+            .with_user(self.user_other_company)
+            .search([("id", "=", experiment.id)])
+        )
+        self.assertFalse(
+            self.env["customer.experiment.member"]
+            .with_user(self.user_other_company)
+            .search([("experiment_id", "=", experiment.id)])
+        )
