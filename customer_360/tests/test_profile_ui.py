@@ -157,3 +157,22 @@ class TestProfileTour(HttpCase):
         self.start_tour(
             "/odoo/action-customer_360.customer_profile_action", "customer_360_tour", login="admin"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestTimelineAccess(Customer360Case):
+    def test_user_sees_messages_and_their_company_documents(self):
+        """A salesperson's timeline shows the customer's messages (which belong to no company)
+        and the documents of their own company, not another company's."""
+        self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-01-06 10:00:00")
+        self._order(
+            self.customer, [(self.product_tea, 1, 50.0)], "2025-01-07 10:00:00", company=self.company_b
+        )
+        self.customer.message_post(body="Visited the shop", message_type="comment")
+        rows = (
+            self.env["customer.interaction"]
+            .with_user(self.user_c360)
+            .search([("partner_id", "=", self.customer.id)])
+        )
+        self.assertEqual(set(rows.mapped("kind")), {"order", "message"})
+        self.assertEqual(rows.filtered(lambda row: row.kind == "order").company_id, self.company_a)
