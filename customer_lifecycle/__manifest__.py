@@ -20,6 +20,7 @@
         "views/customer_profile_views.xml",
         "views/customer_lifecycle_playbook_views.xml",
         "views/customer_churn_model_run_views.xml",
+        "views/customer_prediction_backtest_views.xml",
         "views/customer_lifecycle_report_views.xml",
         "wizard/customer_lifecycle_stage_change_views.xml",
         "views/res_partner_views.xml",
