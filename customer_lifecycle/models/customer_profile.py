@@ -6,6 +6,7 @@ import pandas as pd
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..engine import churn_model, rhythm
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
@@ -68,6 +69,19 @@ class CustomerProfile(models.Model):
         readonly=True,
         help="BG/NBD + Gamma-Gamma once fitted on the company's history by a training run; "
         "the buying-rhythm formula otherwise.",
+    )
+    clv_expected_purchases = fields.Float(
+        string="Expected purchases ahead",
+        readonly=True,
+        digits=(16, 2),
+        help="Orders expected over the CLV horizon: BG/NBD when fitted, otherwise the chance of "
+        "being alive times the horizon divided by the usual interval.",
+    )
+    clv_horizon_months = fields.Integer(compute="_compute_clv_model_info", string="CLV horizon (months)")
+    clv_fitted_at = fields.Datetime(
+        compute="_compute_clv_model_info",
+        string="CLV model fitted on",
+        help="Date of the training run whose BG/NBD + Gamma-Gamma parameters value this customer.",
     )
 
     @api.model
@@ -153,6 +167,7 @@ class CustomerProfile(models.Model):
             return 0
         frame = pd.DataFrame.from_records(rows, columns=[*lifecycle_sql.MEASURE_COLUMNS, *extra])
         frame = self._lifecycle_scores(frame, company, today)
+        self._write_expected_purchases(frame, company)
         lifecycle_sql.write_scores(
             cr,
             {
@@ -363,6 +378,69 @@ class CustomerProfile(models.Model):
         )
         action["context"] = {"default_profile_ids": self.ids}
         return action
+
+    def _compute_clv_model_info(self):
+        params = self.env["ir.config_parameter"].sudo()
+        months = int(float(params.get_param("customer_lifecycle.clv_horizon_months", 12) or 12))
+        fitted = {}
+        Run = self.env["customer.churn.model.run"].sudo()
+        for company in self.company_id:
+            run = Run.search(
+                [("company_id", "=", company.id), ("clv_fitted", "=", True)], order="date desc", limit=1
+            )
+            fitted[company.id] = run.date
+        for profile in self:
+            profile.clv_horizon_months = months
+            profile.clv_fitted_at = (
+                fitted.get(profile.company_id.id) if profile.clv_method == "bgnbd" else False
+            )
+
+    @api.model
+    def _write_expected_purchases(self, frame, company):
+        """Expected purchases over the CLV horizon, written for the whole company in one
+        statement: BG/NBD where it values the customer, the rhythm otherwise."""
+        params = self._lifecycle_params()
+        horizon = params["clv_horizon_days"]
+        median = frame["purchase_interval_days"].astype(float).to_numpy()
+        days = frame["days_since_last_order"].astype(float).to_numpy()
+        purchases = rhythm.monthly_expected_orders(
+            frame["churn_risk"].astype(float).to_numpy(), median, [horizon], params["fallback_interval"]
+        )[:, 0]
+        purchases = np.where(np.isfinite(days), purchases, np.nan)
+        bgnbd = (frame["clv_method"] == "bgnbd").to_numpy()
+        if bgnbd.any():
+            run = self.env["customer.churn.model.run"].search(
+                [("company_id", "=", company.id), ("clv_fitted", "=", True)], order="date desc", limit=1
+            )
+            purchases[bgnbd] = self._bgnbd_expected_purchases(frame[bgnbd], run.clv_params, horizon)
+        frame["clv_expected_purchases"] = purchases
+        self.env.cr.execute(
+            SQL(
+                """UPDATE customer_profile p SET clv_expected_purchases = v.purchases
+                     FROM unnest(%s::int[], %s::float8[]) AS v(id, purchases)
+                    WHERE p.id = v.id""",
+                frame["id"].tolist(),
+                [round(float(value), 4) if np.isfinite(value) else None for value in purchases],
+            )
+        )
+
+    @api.model
+    def _bgnbd_expected_purchases(self, frame, clv_params, horizon_days):
+        """Expected purchases over the horizon from the fitted BG/NBD parameters, with the same
+        profile summary as the expected value (repeat orders, age at last order, age)."""
+        from lifetimes import BetaGeoFitter
+
+        purchases = BetaGeoFitter()
+        purchases.params_ = pd.Series(clv_params["purchases"])
+        first = frame["days_since_first_order"].astype(float).to_numpy()
+        last = frame["days_since_last_order"].astype(float).to_numpy()
+        expected = purchases.conditional_expected_number_of_purchases_up_to_time(
+            horizon_days,
+            np.maximum(frame["order_count"].astype(float).to_numpy() - 1, 0),
+            np.maximum(first - last, 0),
+            np.maximum(first, 1),
+        )
+        return np.nan_to_num(np.asarray(expected, dtype=float))
 
 
 def _nullable(series):

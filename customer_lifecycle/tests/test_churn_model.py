@@ -89,3 +89,26 @@ class TestChurnModel(LifecycleCase):
         profile = self.profile(self.customer)
         self.assertEqual(profile.churn_risk_source, "model")
         self.assertAlmostEqual(profile.churn_risk, 0.5, places=2)
+
+    def test_profile_shows_expected_purchases_and_fit_date(self):
+        """With predictive CLV in use, the profile shows the purchases expected over the horizon
+        (more for a regular buyer than for a lapsed one) and the date the model was fitted."""
+        partners = self._generated_history()
+        run = self.train()
+        self.evaluate(companies=self.company_a)
+        active, lapsed = self.profile(partners[0]), self.profile(partners[1])
+        self.assertEqual(active.clv_method, "bgnbd")
+        self.assertGreater(active.clv_expected_purchases, 3 * lapsed.clv_expected_purchases)
+        self.assertGreater(active.clv_expected_purchases, 1)
+        self.assertEqual(active.clv_fitted_at, run.date)
+        self.assertEqual(active.clv_horizon_months, 12)
+
+    def test_profile_expected_purchases_from_the_rhythm(self):
+        """Without a fitted model, expected purchases follow the rhythm: a monthly buyer who just
+        ordered expects about a dozen orders in twelve months, and no fit date is shown."""
+        self._history(self.customer, list(range(360, 0, -30)))
+        self.evaluate(companies=self.company_a)
+        profile = self.profile(self.customer)
+        self.assertEqual(profile.clv_method, "rhythm")
+        self.assertTrue(8 < profile.clv_expected_purchases < 13, profile.clv_expected_purchases)
+        self.assertFalse(profile.clv_fitted_at)
