@@ -16,9 +16,10 @@ Command line: ``.venv/bin/python setup/generate.py -c var/odoo.conf -d DB --scal
 
 Measured on the shared 2-core development machine (load average 3 to 10 from other work):
 
-- ORM path: about 1 s per customer (3.4 orders, invoices, payments each): 60 customers in
-  182 s (payments 98 s, invoices 56 s, orders 13 s), 300 customers in 381 s; a 2,000-customer
-  run had not finished after 28 minutes. Use the bulk path for a quick 2,000-customer demo.
+- ORM path: about 1.5 s per customer (3.3 orders, invoices and payments each): 200 customers
+  in 357 s (payments through the register wizard 261 s, invoices 59 s, credit notes 14 s,
+  orders 11 s), 300 customers in 381 s; a 2,000-customer run had not finished after 28
+  minutes. Use the bulk path for a quick 2,000-customer demo.
 - Bulk path: 10,000 customers (100k orders, 248k order lines, 100k invoices, 557k journal
   items, 99k payments, 9k tickets) in 266 s, of which 39 s of Python; 50 customers in 3 s.
 """
