@@ -84,6 +84,8 @@ class CustomerSegment(models.Model):
     )
     mailing_list_res_id = fields.Integer(readonly=True, copy=False, string="Mailing list id")
     mass_mailing_installed = fields.Boolean(compute="_compute_mass_mailing_installed")
+    experiment_ids = fields.One2many("customer.experiment", "segment_id", string="Experiments")
+    experiment_count = fields.Integer(compute="_compute_experiment_count", string="Experiment count")
 
     _sql_constraints = [
         ("cluster_label_positive", "CHECK(cluster_label >= 0)", "The cluster number cannot be negative."),
@@ -439,6 +441,24 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
                 [("segment_id", "in", self.ids), ("date_to", "=", False)],
             )
         ]
+
+    def _compute_experiment_count(self):
+        counts = dict(
+            self.env["customer.experiment"]._read_group(
+                [("segment_id", "in", self.ids)], ["segment_id"], ["__count"]
+            )
+        )
+        for segment in self:
+            segment.experiment_count = counts.get(segment, 0)
+
+    def action_view_experiments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_segmentation.customer_experiment_action"
+        )
+        action["domain"] = [("segment_id", "=", self.id)]
+        action["context"] = {"default_segment_id": self.id}
+        return action
 
     def action_view_members(self):
         self.ensure_one()

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import SegmentationCase
 
@@ -66,6 +66,9 @@ class TestExperiment(SegmentationCase):
         self.assertEqual(set(activities.mapped("res_id")), set(treated.ids))
         self.assertEqual(experiment.seed, 42)
         self.assertEqual(experiment.action_kind, "activity")
+        self.assertEqual(self.segment.experiment_count, 1)
+        action = self.segment.action_view_experiments()
+        self.assertEqual(self.env["customer.experiment"].search(action["domain"]), experiment)
 
     def test_without_holdout_everyone_is_treated(self):
         """Without the option, every member gets the activity and no experiment is made."""
@@ -178,3 +181,27 @@ class TestExperiment(SegmentationCase):
             .with_user(self.user_other_company)
             .search([("experiment_id", "=", experiment.id)])
         )
+
+    def test_user_holds_out_through_the_form(self):
+        """A Customer 360 user (not a manager) can hold out a control group from the wizard
+        form; the experiment is recorded and readable by that user."""
+        segment = self.segment.with_user(self.user_c360)
+        with Form(
+            self.env["customer.segment.action.wizard"]
+            .with_user(self.user_c360)
+            .with_context(default_segment_id=segment.id)
+        ) as form:
+            form.action_type = "activity"
+            form.activity_type_id = self.call
+            form.summary = "Taste the new harvest"
+            form.holdout = True
+            form.holdout_seed = 3
+        wizard = form.save()
+        wizard.action_apply()
+        experiment = wizard.experiment_id
+        self.assertEqual(experiment.state, "running")
+        self.assertEqual(experiment.control_share, 0.1)
+        treated, control = self._groups(experiment)
+        activities = self.env["mail.activity"].search([("summary", "=", "Taste the new harvest")])
+        self.assertEqual(set(activities.mapped("res_id")), set(treated.ids))
+        self.assertFalse(set(activities.mapped("res_id")) & set(control.ids))

@@ -62,23 +62,31 @@ class CustomerSegmentActionWizard(models.TransientModel):
             raise UserError(_("The segment has no members you can see."))
         held_out = 0
         if self.holdout:
-            experiment = self.env["customer.experiment"].create(
-                {
-                    "name": _(
-                        "%(segment)s: %(action)s", segment=self.segment_id.name, action=self._action_label()
-                    ),
-                    "segment_id": self.segment_id.id,
-                    "action_kind": self.action_type,
-                    "action_description": self._action_label(),
-                    "control_share": self.holdout_share,
-                    "seed": self.holdout_seed,
-                    "window_days": self.holdout_window_days,
-                }
+            # Users may act on segments; the experiment that records the draw is kept by the
+            # system (managers edit experiments), in the segment's company.
+            experiment = (
+                self.env["customer.experiment"]
+                .sudo()
+                .create(
+                    {
+                        "name": _(
+                            "%(segment)s: %(action)s",
+                            segment=self.segment_id.name,
+                            action=self._action_label(),
+                        ),
+                        "segment_id": self.segment_id.id,
+                        "action_kind": self.action_type,
+                        "action_description": self._action_label(),
+                        "control_share": self.holdout_share,
+                        "seed": self.holdout_seed,
+                        "window_days": self.holdout_window_days,
+                    }
+                )
             )
             treated = experiment._draw(members.ids)
             held_out = len(members) - len(treated)
             members = treated
-            self.experiment_id = experiment
+            self.experiment_id = experiment.sudo(False)
         if self.action_type == "activity":
             model = self.env["ir.model"]._get_id("res.partner")
             self.env["mail.activity"].create(
