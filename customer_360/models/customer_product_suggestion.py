@@ -86,7 +86,7 @@ class CustomerProductSuggestion(models.Model):
 
 
 class CustomerProfile(models.Model):
-    _inherit = "customer.profile"
+    _inherit = "customer.profile"  # pylint: disable=consider-merging-classes-inherited
 
     def action_compute_suggestions(self):
         self.env["customer.product.suggestion"].compute_suggestions(company_ids=self.company_id.ids)

@@ -5,7 +5,7 @@ from ..engine import quality
 
 
 class CustomerProfile(models.Model):
-    _inherit = "customer.profile"
+    _inherit = "customer.profile"  # pylint: disable=consider-merging-classes-inherited
 
     completeness_score = fields.Integer(
         readonly=True,

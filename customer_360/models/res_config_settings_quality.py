@@ -22,7 +22,8 @@ DEFAULT_REQUIRED = {
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    # The data-quality settings are kept apart from the profile settings.
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     customer_360_std_name = fields.Boolean(string="Clean names")
     customer_360_std_email = fields.Boolean(string="Clean and validate emails")
@@ -93,7 +94,7 @@ class ResConfigSettings(models.TransientModel):
         return values
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         weights = [
             self.customer_360_weight_name,
             self.customer_360_weight_email,
@@ -121,3 +122,4 @@ class ResConfigSettings(models.TransientModel):
                 icp.set_param(f"customer_360.required_fields_{kind}", names)
         if changed:
             self.env["customer.profile"].sudo()._update_completeness()
+        return result

@@ -11,7 +11,7 @@ CHANNEL = "root.customer_360"
 
 
 class CustomerProfile(models.Model):
-    _inherit = "customer.profile"
+    _inherit = "customer.profile"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _queue_job_enabled(self):

@@ -206,7 +206,7 @@ class TestTickets(Customer360Case):
 
     def test_without_a_helpdesk_the_ticket_kpis_stay_zero(self):
         """A database without any helpdesk model still refreshes (tickets count as zero)."""
-        from odoo.addons.customer_360.models import profile_sql
+        from ..models import profile_sql
 
         original = profile_sql.helpdesk_ticket_model
         profile_sql.helpdesk_ticket_model = lambda env: None

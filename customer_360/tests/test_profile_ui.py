@@ -69,7 +69,7 @@ class TestPartnerForm(Customer360Case):
             partners.mapped("customer_sales_total")
         self.env.invalidate_all()
         with self.assertQueryCount(3):
-            self.customer.customer_sales_total  # noqa: B018 - reading is the point
+            self.assertAlmostEqual(self.customer.with_company(self.company_a).customer_sales_total, 200.0)
 
     def test_partner_form_opens_with_the_profile_page(self):
         with Form(self.customer.with_user(self.manager_c360)) as form:
