@@ -205,3 +205,23 @@ class TestExperiment(SegmentationCase):
         activities = self.env["mail.activity"].search([("summary", "=", "Taste the new harvest")])
         self.assertEqual(set(activities.mapped("res_id")), set(treated.ids))
         self.assertFalse(set(activities.mapped("res_id")) & set(control.ids))
+
+    def test_evaluation_cost_does_not_grow_with_members(self):
+        """Evaluating an experiment costs the same number of queries for 40 members as for 8:
+        outcomes are read and written in one statement, not one per member."""
+        small_segment = self._rule_segment(name="Few tea lovers", kind="manual", profile_domain=False)
+        small_segment.manual_partner_ids = self.people[:8]
+        small_segment.refresh_members()
+        small = self._experiment(segment_id=small_segment.id)
+        big = self._experiment()
+        counts = []
+        for experiment in (small, big):
+            experiment.action_draw()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            experiment.with_context(customer_360_today=AFTER_WINDOW).action_evaluate()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(big.treated_count + big.control_count, 40)
+        self.assertEqual(counts[0], counts[1])
