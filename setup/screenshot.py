@@ -138,7 +138,7 @@ def main(argv=None):
     try:
         browser.call("Network.setCookie", name="session_id", value=session, domain=host, path="/")
         for shot in args.shot:
-            path, _sep, target = shot.partition("=")
+            path, _sep, target = shot.rpartition("=")
             browser.shoot(args.base + path, target, args.wait, args.settle)
             print(f"saved {target}")
     finally:
