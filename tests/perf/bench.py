@@ -458,7 +458,7 @@ def main(argv=None):
     config.parse_config(["-c", args.config, "-d", args.database])
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "en_US"})
         counts = database_counts(env)
         # First full refresh so that every operation starts from filled profiles.
         env["customer.profile"].refresh_profiles()
