@@ -157,7 +157,10 @@ class TestProfileTour(HttpCase):
         order.action_confirm()
         self.env["customer.profile"].refresh_profiles(partner_ids=partner.ids)
         self.start_tour(
-            "/odoo/action-customer_360.customer_profile_action", "customer_360_tour", login="admin"
+            "/odoo/action-customer_360.customer_profile_action",
+            "customer_360_tour",
+            login="admin",
+            timeout=240,
         )
 
 

@@ -16,7 +16,7 @@ class TestQualityTour(HttpCase):
         Partner.create({"name": "Tour Silk Road Imports", "vat": "CN123456789"})
         Partner.create({"name": "Tour Silk Road Imports Co", "vat": "CN123456789"})
         self.env["customer.duplicate"]._find_duplicates()
-        self.start_tour("/odoo", "customer_360_duplicates_tour", login="admin")
+        self.start_tour("/odoo", "customer_360_duplicates_tour", login="admin", timeout=240)
         self.assertTrue(kept.exists() or copy.exists())
         self.assertEqual(len((kept | copy).exists()), 1)
         dismissed = self.env["customer.duplicate"].search([("name", "ilike", "Tour Silk Road")])

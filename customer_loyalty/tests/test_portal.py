@@ -62,7 +62,7 @@ class TestLoyaltyPortal(HttpCase):
 
     def test_portal_tour(self):
         """The customer opens the loyalty page from the portal and sees balance, tier, progress and history."""
-        self.start_tour("/my", "customer_loyalty_portal_tour", login="loyalty_portal_a")
+        self.start_tour("/my", "customer_loyalty_portal_tour", login="loyalty_portal_a", timeout=240)
 
 
 @tagged("post_install", "-at_install")
@@ -80,4 +80,4 @@ class TestLoyaltyBackendTour(HttpCase):
         card._ledger_post(250, "earned", "Tour opening")
         card.tier_id = gold
         self.env.ref("base.user_admin").groups_id |= self.env.ref("customer_360.group_customer_360_manager")
-        self.start_tour("/odoo", "customer_loyalty_backend_tour", login="admin")
+        self.start_tour("/odoo", "customer_loyalty_backend_tour", login="admin", timeout=240)

@@ -21,6 +21,7 @@ class TestSegmentationTour(HttpCase):
             "/odoo/action-customer_segmentation.customer_segment_action",
             "customer_segmentation_tour",
             login="admin",
+            timeout=240,
         )
         segment = self.env["customer.segment"].search([("name", "=", "Tour segment")])
         self.assertEqual(segment.membership_ids.partner_id, partner)

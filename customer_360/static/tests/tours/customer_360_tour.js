@@ -16,7 +16,7 @@ registry.category("web_tour.tours").add("customer_360_tour", {
         },
         {
             content: "Go to the contact",
-            trigger: "button[name=action_open_partner]",
+            trigger: ".o_form_view button[name=action_open_partner]",
             run: "click",
         },
         {
@@ -29,8 +29,8 @@ registry.category("web_tour.tours").add("customer_360_tour", {
             trigger: ".o_field_widget[name=customer_profile_ids] .o_data_row",
         },
         {
-            content: "Open the timeline",
-            trigger: "button[name=action_open_customer_interactions]",
+            content: "Open the timeline from the 360° page",
+            trigger: ".o_notebook button[name=action_open_customer_interactions]",
             run: "click",
         },
         {
