@@ -456,6 +456,8 @@ def main(argv=None):
     from odoo.tools import config
 
     config.parse_config(["-c", args.config, "-d", args.database])
+    if not any(name == "RFM + value score" for name, _limit, _function in OPERATIONS):
+        _register_addon_operations()  # the addons path is known only now
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "en_US"})
