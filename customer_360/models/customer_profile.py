@@ -1,4 +1,3 @@
-import logging
 import threading
 import time
 
@@ -7,28 +6,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from . import profile_sql
-
-_logger = logging.getLogger(__name__)
-
-# Fields the refresh writes; a full refresh must leave all of them as incremental ones left them.
-KPI_FIELDS = [
-    "order_count",
-    "sales_total",
-    "first_order_date",
-    "last_order_date",
-    "avg_order_value",
-    "purchase_interval_days",
-    "invoiced_total",
-    "amount_due",
-    "amount_overdue",
-    "ticket_count",
-    "open_ticket_count",
-    "complaint_count",
-    "last_interaction_date",
-    "avg_basket_qty",
-    "usual_order_weekday",
-    "usual_order_month",
-]
 
 WEEKDAYS = [
     ("0", "Sunday"),
