@@ -1,23 +1,12 @@
 """The learnt churn model against the rhythm baseline, on generated histories: plain pytest."""
 
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-# The engine package is loaded from its directory, so these tests import neither Odoo nor the addon.
-_ENGINE = Path(__file__).resolve().parent.parent / "engine"
-if "customer_lifecycle_engine" not in sys.modules:
-    _SPEC = importlib.util.spec_from_file_location(
-        "customer_lifecycle_engine", _ENGINE / "__init__.py", submodule_search_locations=[str(_ENGINE)]
-    )
-    sys.modules["customer_lifecycle_engine"] = importlib.util.module_from_spec(_SPEC)
-    _SPEC.loader.exec_module(sys.modules["customer_lifecycle_engine"])
-_model = importlib.import_module("customer_lifecycle_engine.churn_model")
+# The engines import neither Odoo nor the rest of the addon; no database is used here.
+from odoo.addons.customer_lifecycle.engine import churn_model as _model
+
 NotEnoughHistory = _model.NotEnoughHistory
 customer_features = _model.customer_features
 predict = _model.predict

@@ -1,23 +1,12 @@
 """Churn risk from the customer's own rhythm: plain pytest, no database."""
 
-import importlib
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-# The engine package is loaded from its directory, so these tests import neither Odoo nor the addon.
-_ENGINE = Path(__file__).resolve().parent.parent / "engine"
-if "customer_lifecycle_engine" not in sys.modules:
-    _SPEC = importlib.util.spec_from_file_location(
-        "customer_lifecycle_engine", _ENGINE / "__init__.py", submodule_search_locations=[str(_ENGINE)]
-    )
-    sys.modules["customer_lifecycle_engine"] = importlib.util.module_from_spec(_SPEC)
-    _SPEC.loader.exec_module(sys.modules["customer_lifecycle_engine"])
-rhythm = importlib.import_module("customer_lifecycle_engine.rhythm")
+# The engines import neither Odoo nor the rest of the addon; no database is used here.
+from odoo.addons.customer_lifecycle.engine import rhythm
 
 
 def test_yearly_buyer_is_not_at_risk_after_60_days():

@@ -1,22 +1,11 @@
 """Stage rules: validation and set-based evaluation, plain pytest, no database."""
 
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-# The engine package is loaded from its directory, so these tests import neither Odoo nor the addon.
-_ENGINE = Path(__file__).resolve().parent.parent / "engine"
-if "customer_lifecycle_engine" not in sys.modules:
-    _SPEC = importlib.util.spec_from_file_location(
-        "customer_lifecycle_engine", _ENGINE / "__init__.py", submodule_search_locations=[str(_ENGINE)]
-    )
-    sys.modules["customer_lifecycle_engine"] = importlib.util.module_from_spec(_SPEC)
-    _SPEC.loader.exec_module(sys.modules["customer_lifecycle_engine"])
-_rules = importlib.import_module("customer_lifecycle_engine.rules")
+# The engines import neither Odoo nor the rest of the addon; no database is used here.
+from odoo.addons.customer_lifecycle.engine import rules as _rules
+
 RuleError = _rules.RuleError
 assign_stages = _rules.assign_stages
 evaluate_rule = _rules.evaluate_rule
