@@ -82,7 +82,18 @@ class CustomerProductSuggestion(models.Model):
 
     @api.model
     def _cron_compute_suggestions(self):
-        self.compute_suggestions()
+        """One company per batch; a company's suggestions are replaced as a whole, so an
+        interrupted run resumes with the next company and a repeated one changes nothing."""
+        return self.env["customer.profile"]._cron_split_run(
+            "customer_360.compute_suggestions",
+            "customer.product.suggestion",
+            "_compute_suggestions_company",
+            by_range=False,
+        )
+
+    @api.model
+    def _compute_suggestions_company(self, company_id):
+        return self.compute_suggestions(company_ids=[company_id])
 
 
 class CustomerProfile(models.Model):

@@ -1,5 +1,4 @@
 import threading
-import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -248,36 +247,21 @@ class CustomerProfile(models.Model):
 
     @api.model
     def _cron_refresh_all(self, batch_size=None, time_budget=None):
-        """Nightly full refresh, by commercial-partner id batches. The position is kept in a
-        parameter, so an interrupted run resumes where it stopped; refreshing a batch twice
-        writes the same numbers, so nothing is counted twice."""
+        """Nightly full refresh, by company and commercial-partner id batches (queue jobs when
+        enabled). An interrupted run resumes after its last committed batch; refreshing a
+        batch twice would write the same numbers anyway, so nothing is counted twice."""
         params = self.env["ir.config_parameter"].sudo()
         batch_size = batch_size or int(params.get_param("customer_360.refresh_batch_size", 5000))
-        if self._queue_job_enabled():
-            # The queue_job runner shares the pieces between workers; nothing to resume here.
-            return self.refresh_profiles_split(batch_size=batch_size)
-        time_budget = time_budget or 240
-        cursor = int(params.get_param("customer_360.refresh_cursor", 0))
-        started = time.monotonic()
-        done = 0
-        while True:
-            upper = profile_sql.next_batch_upper(self.env.cr, cursor, batch_size)
-            if upper is None:
-                params.set_param("customer_360.refresh_cursor", 0)
-                orphan_ids = profile_sql.orphan_partner_ids(self.env.cr)
-                if orphan_ids:
-                    self._refresh_scope(profile_sql.Scope(partner_ids=tuple(orphan_ids)))
-                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-                return done
-            self._refresh_scope(profile_sql.Scope(id_range=(cursor, upper)))
-            done += 1
-            cursor = upper
-            params.set_param("customer_360.refresh_cursor", cursor)
-            self._commit_batch()
-            if time.monotonic() - started > time_budget:
-                remaining = profile_sql.count_partners_after(self.env.cr, cursor)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-                return done
+        self.env.flush_all()
+        done = self._cron_split_run(
+            "customer_360.refresh_profiles",
+            "customer.profile",
+            "_refresh_partner_range",
+            batch_size=batch_size,
+            time_budget=time_budget,
+        )
+        self.env.invalidate_all()
+        return done
 
     def _commit_batch(self):
         # Outside tests each batch is committed, so a crash loses one batch at most;

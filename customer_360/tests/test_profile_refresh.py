@@ -98,9 +98,9 @@ class TestIncrementalRefresh(Customer360Case):
         self.env.flush_all()
         self.env.cr.precommit.clear()
         self.Profile._cron_refresh_all(batch_size=1, time_budget=-1)
-        cursor = int(self.env["ir.config_parameter"].get_param("customer_360.refresh_cursor"))
-        self.assertGreater(cursor, 0, "a one-partner batch with no time left stops after one batch")
-        while int(self.env["ir.config_parameter"].get_param("customer_360.refresh_cursor")):
+        state = self.Profile._batch_run_state("customer_360.refresh_profiles")
+        self.assertGreater(state["cursor"], 0, "a one-partner batch with no time left stops after one batch")
+        while self.Profile._batch_run_state("customer_360.refresh_profiles"):
             self.Profile._cron_refresh_all(batch_size=50)
         after_cron = self.snapshot()
         self.Profile.refresh_profiles()
@@ -227,43 +227,55 @@ class TestTickets(Customer360Case):
 @tagged("post_install", "-at_install")
 class TestCrashSafeRefresh(Customer360Case):
     def test_a_crash_mid_run_resumes_without_counting_twice(self):
-        """The nightly refresh dies in its second batch; the next run resumes from the last
-        finished batch and ends with exactly the numbers of an uninterrupted run."""
+        """The nightly refresh dies in its second batch, after writing part of it; the
+        scheduler is told that work remains, and the next run resumes after the last finished
+        batch and ends with exactly the numbers of an uninterrupted run."""
         partners = self.env["res.partner"].create([{"name": f"Tea shop {i}"} for i in range(6)])
         for index, partner in enumerate(partners):
             self._order(partner, [(self.product_tea, index + 1, 10.0)], "2025-01-06 10:00:00")
         self.env.flush_all()
         self.env.cr.precommit.clear()
-        params = self.env["ir.config_parameter"]
         Profile = type(self.Profile)
         original = Profile._refresh_extra_kpis
         calls = []
 
-        def crash_on_second_batch(model, scope):
+        def crash_in_second_batch(model, scope):
             calls.append(scope)
+            original(model, scope)
             if len(calls) == 2:
                 raise RuntimeError("worker killed")
-            return original(model, scope)
 
-        Profile._refresh_extra_kpis = crash_on_second_batch
+        cron = self.env.ref("customer_360.ir_cron_refresh_profiles")
+        cron.code = "model._cron_refresh_all(batch_size=2)"
+        Profile._refresh_extra_kpis = crash_in_second_batch
         try:
-            with self.assertRaises(RuntimeError), self.env.cr.savepoint():
-                self.Profile._cron_refresh_all(batch_size=2)
+            # the server action reports the crash as a ValueError naming the cause
+            with self.assertRaisesRegex(ValueError, "worker killed"):
+                cron.method_direct_trigger()
+            # What the crash left: the first batch and the position after it (each batch is one
+            # transaction: here a savepoint, rolled back for the second one).
+            state = self.Profile._batch_run_state("customer_360.refresh_profiles")
+            self.assertEqual(state["cursor"], calls[0].id_range[1])
+            progress = self.env["ir.cron.progress"].search(
+                [("cron_id", "=", cron.id)], order="id desc", limit=1
+            )
+            self.assertTrue(progress.done and progress.remaining, "the scheduler sees a partly done run")
+            cron.method_direct_trigger()
         finally:
             Profile._refresh_extra_kpis = original
-        # The savepoint stands for the lost transaction of the crashed batch: only what the
-        # first batch committed is left, including the resume position.
-        params.set_param("customer_360.refresh_cursor", calls[0].id_range[1])
-        while True:
-            self.Profile._cron_refresh_all(batch_size=2)
-            if not int(params.get_param("customer_360.refresh_cursor")):
-                break
+        self.assertFalse(self.Profile._batch_run_state("customer_360.refresh_profiles"))
+        self.assertEqual(calls[2].id_range[0], calls[0].id_range[1], "resumed after the first batch")
         resumed = sorted(
-            self.Profile.search([]).mapped(lambda p: (p.partner_id.id, p.order_count, p.sales_total))
+            self.Profile.search([]).mapped(
+                lambda p: (p.partner_id.id, p.company_id.id, p.order_count, p.sales_total)
+            )
         )
+        self.Profile.search([]).unlink()
         self.Profile.refresh_profiles()
         uninterrupted = sorted(
-            self.Profile.search([]).mapped(lambda p: (p.partner_id.id, p.order_count, p.sales_total))
+            self.Profile.search([]).mapped(
+                lambda p: (p.partner_id.id, p.company_id.id, p.order_count, p.sales_total)
+            )
         )
         self.assertEqual(resumed, uninterrupted)
-        self.assertEqual(sum(count for _p, count, _s in resumed), 6)
+        self.assertEqual(sum(row[2] for row in resumed if row[0] in partners.ids), 6)
