@@ -60,7 +60,18 @@ class CustomerChurnModelRun(models.Model):
 
     @api.model
     def _cron_train_churn_models(self):
-        self.train_churn_models()
+        """One company per batch: an interrupted run resumes with the next company, so no
+        company gets two training runs from one night."""
+        return self.env["customer.profile"]._cron_split_run(
+            "customer_lifecycle.train_churn_models",
+            "customer.churn.model.run",
+            "_train_company_id",
+            by_range=False,
+        )
+
+    @api.model
+    def _train_company_id(self, company_id):
+        return self._train_company(self.env["res.company"].browse(company_id))
 
     def action_train(self):
         if not self.env.user.has_group("customer_360.group_customer_360_manager"):

@@ -96,7 +96,23 @@ class CustomerPredictionBacktest(models.Model):
 
     @api.model
     def _cron_run_backtests(self):
-        self.run_backtests()
+        """One company per batch, all cut at the same date: an interrupted run resumes with the
+        next company and adds no second backtest for the finished ones."""
+        horizon = self._default_horizon()
+        cutoff = self.env["customer.profile"]._lifecycle_today() - timedelta(days=horizon)
+        return self.env["customer.profile"]._cron_split_run(
+            "customer_lifecycle.run_backtests",
+            "customer.prediction.backtest",
+            "_run_company_id",
+            kwargs={"cutoff": fields.Date.to_string(cutoff), "horizon": horizon},
+            by_range=False,
+        )
+
+    @api.model
+    def _run_company_id(self, company_id, cutoff, horizon):
+        return self._run_company(
+            self.env["res.company"].browse(company_id), fields.Date.to_date(cutoff), horizon
+        )
 
     def action_run(self):
         if not self.env.user.has_group("customer_360.group_customer_360_manager"):

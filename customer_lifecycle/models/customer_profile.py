@@ -109,7 +109,10 @@ class CustomerProfile(models.Model):
 
     @api.model
     def _lifecycle_now(self):
-        """The moment stage changes are stamped with: now, or noon of a forced 'today' (tests)."""
+        """The moment stage changes are stamped with: the start of the split run this is a piece
+        of, now, or noon of a forced 'today' (tests)."""
+        if self.env.context.get("customer_lifecycle_now"):
+            return fields.Datetime.to_datetime(self.env.context["customer_lifecycle_now"])
         if self.env.context.get("customer_360_today"):
             return datetime.combine(self._lifecycle_today(), time(12))
         return fields.Datetime.now()
@@ -135,13 +138,41 @@ class CustomerProfile(models.Model):
 
     @api.model
     def _cron_evaluate_lifecycle(self):
-        self.evaluate_lifecycle()
+        """By company and customer range (queue jobs when enabled); an interrupted run resumes
+        after its last committed batch, with the date and time it started with."""
+        return self._cron_split_run(
+            "customer_lifecycle.evaluate_lifecycle",
+            "customer.profile",
+            "_evaluate_lifecycle_range",
+            batch_size=self._lifecycle_batch_size(),
+            kwargs=self._lifecycle_run_values(),
+            prepare="_prepare_lifecycle_run",
+        )
 
     def action_evaluate_lifecycle(self):
         """Button: evaluate the selected customers' companies now."""
         if not self.env.user.has_group("customer_360.group_customer_360_manager"):
             raise AccessError(_("Only Customer 360 managers can run the lifecycle evaluation."))
-        moved = self.evaluate_lifecycle(company_ids=(self.company_id or self.env.companies).ids)
+        company_ids = (self.company_id or self.env.companies).ids
+        if self._queue_job_enabled():
+            jobs = self.sudo()._split_run(
+                "customer.profile",
+                "_evaluate_lifecycle_range",
+                batch_size=self._lifecycle_batch_size(),
+                company_ids=company_ids,
+                description=_("Lifecycle evaluation"),
+                kwargs=self._lifecycle_run_values(),
+                prepare="_prepare_lifecycle_run",
+            )
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": _("Lifecycle evaluation queued"),
+                    "message": _("%s jobs will evaluate the customers.", jobs),
+                },
+            }
+        moved = self.evaluate_lifecycle(company_ids=company_ids)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -152,17 +183,62 @@ class CustomerProfile(models.Model):
             },
         }
 
-    def _evaluate_company(self, company, rules):
+    # ------------------------------------------------------------------
+    # Split runs: pieces by company and customer range
+    # ------------------------------------------------------------------
+    @api.model
+    def _lifecycle_batch_size(self):
+        params = self.env["ir.config_parameter"].sudo()
+        return int(params.get_param("customer_360.refresh_batch_size", 5000))
+
+    @api.model
+    def _lifecycle_run_values(self):
+        """The day and moment a split run evaluates as of, fixed when it starts."""
+        return {
+            "today": fields.Date.to_string(self._lifecycle_today()),
+            "now": fields.Datetime.to_string(self._lifecycle_now()),
+        }
+
+    @api.model
+    def _prepare_lifecycle_run(self, company_ids, today, now):
+        """Before the pieces, once per company: expired locks released, prospects profiled."""
+        self = self.sudo().with_context(customer_360_today=today, customer_lifecycle_now=now)
+        for company in self.env["res.company"].browse(company_ids):
+            self._prepare_lifecycle_company(company)
+
+    @api.model
+    def _evaluate_lifecycle_range(self, company_id, lower, upper, today, now):
+        """One piece: the customers of one company with a commercial-partner id in
+        ``(lower, upper]``. Every score and rule reads only the customer's own measures, so
+        the pieces add up to one evaluation of the company. Returns the number of moves."""
+        self = self.sudo().with_context(customer_360_today=today, customer_lifecycle_now=now)
+        self.env.flush_all()
+        rules = self.env["customer.lifecycle.stage"]._rules_in_priority()
+        company = self.env["res.company"].browse(company_id)
+        moved = self._evaluate_company(company, rules, partner_range=(lower, upper))
+        self.env.invalidate_all()
+        return moved
+
+    def _prepare_lifecycle_company(self, company):
         cr = self.env.cr
-        today = self._lifecycle_today()
-        now = self._lifecycle_now()
-        lifecycle_sql.release_expired_locks(cr, company.id, today)
+        lifecycle_sql.release_expired_locks(cr, company.id, self._lifecycle_today())
         prospects = lifecycle_sql.insert_prospect_profiles(cr, company.id, self.env.uid)
         if prospects:
             self.refresh_profiles(partner_ids=prospects, company_ids=company.ids)
+
+    def _evaluate_company(self, company, rules, partner_range=None):
+        """Score and move the customers of ``company``; with ``partner_range`` (lower, upper]
+        only those commercial partners (a piece of a split run, prepared beforehand)."""
+        cr = self.env.cr
+        today = self._lifecycle_today()
+        now = self._lifecycle_now()
+        if partner_range is None:
+            self._prepare_lifecycle_company(company)
         # customer_segmentation's scores, read when that addon is installed (never required)
         extra = [name for name in OPTIONAL_MEASURES if name in self._fields and self._fields[name].store]
-        rows = lifecycle_sql.read_measures(cr, company.id, today, extra_columns=extra)
+        rows = lifecycle_sql.read_measures(
+            cr, company.id, today, extra_columns=extra, partner_range=partner_range
+        )
         if not rows:
             return 0
         frame = pd.DataFrame.from_records(rows, columns=[*lifecycle_sql.MEASURE_COLUMNS, *extra])
@@ -173,13 +249,13 @@ class CustomerProfile(models.Model):
             {
                 "id": frame["id"].tolist(),
                 "churn_risk": _nullable(frame["churn_risk"]),
-                "churn_risk_level": [level or None for level in frame["churn_risk_level"]],
-                "churn_risk_source": frame["churn_risk_source"].tolist(),
+                "churn_risk_level": _text(frame["churn_risk_level"]),
+                "churn_risk_source": _text(frame["churn_risk_source"]),
                 "interval_spread_days": _nullable(frame["interval_spread_days"]),
                 "predicted_next_order_date": frame["predicted_next_order_date"].tolist(),
                 "clv": _nullable(frame["clv"].astype(float).round(2)),
                 "clv_expected": _nullable(frame["clv_expected"].astype(float).round(2)),
-                "clv_method": frame["clv_method"].tolist(),
+                "clv_method": _text(frame["clv_method"]),
             },
             now,
         )
@@ -441,6 +517,12 @@ class CustomerProfile(models.Model):
             np.maximum(first, 1),
         )
         return np.nan_to_num(np.asarray(expected, dtype=float))
+
+
+def _text(series):
+    """Selection values, empty ones as None: pandas turns a missing text into NaN, which
+    would otherwise be written as the text 'NaN'."""
+    return [value if isinstance(value, str) and value else None for value in series.tolist()]
 
 
 def _nullable(series):

@@ -66,10 +66,17 @@ def insert_prospect_profiles(cr, company_id, uid):
     return [row[0] for row in cr.fetchall()]
 
 
-def read_measures(cr, company_id, today, profile_ids=None, extra_columns=()):
+def read_measures(cr, company_id, today, profile_ids=None, extra_columns=(), partner_range=None):
     """Rows (tuples in MEASURE_COLUMNS order, then ``extra_columns``: further profile columns
-    such as customer_segmentation's scores) for the profiles of one company."""
+    such as customer_segmentation's scores) for the profiles of one company; with
+    ``partner_range`` (lower, upper], only those of the commercial partners in that id range."""
     profile_filter = SQL("TRUE") if profile_ids is None else SQL("p.id = ANY(%s)", list(profile_ids))
+
+    def in_range(column):
+        if partner_range is None:
+            return SQL("TRUE")
+        return SQL("(%s > %s AND %s <= %s)", column, partner_range[0], column, partner_range[1])
+
     extra = SQL("").join(SQL(", p.%s", SQL.identifier(column)) for column in extra_columns)
     cr.execute(
         SQL(
@@ -77,7 +84,7 @@ def read_measures(cr, company_id, today, profile_ids=None, extra_columns=()):
 WITH orders AS MATERIALIZED (
     SELECT op.commercial_partner_id AS partner_id, so.id AS order_id, so.date_order
       FROM sale_order so JOIN res_partner op ON op.id = so.partner_id
-     WHERE so.state = 'sale' AND so.company_id = %(company)s
+     WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(order_range)s
 ),
 gaps AS (
     SELECT partner_id, date_order::date - lag(date_order::date) OVER (
@@ -93,7 +100,7 @@ spreads AS (
 churn_entries AS (
     SELECT e.partner_id, max(e.date) AS churned_at
       FROM customer_lifecycle_event e JOIN customer_lifecycle_stage s ON s.id = e.to_stage_id
-     WHERE s.code = 'churned' AND e.company_id = %(company)s
+     WHERE s.code = 'churned' AND e.company_id = %(company)s AND %(event_range)s
      GROUP BY e.partner_id
 ),
 since_churn AS (
@@ -106,7 +113,7 @@ opportunities AS (
       FROM crm_lead l
       JOIN res_partner lp ON lp.id = l.partner_id
       LEFT JOIN crm_stage cs ON cs.id = l.stage_id
-     WHERE l.active AND l.company_id = %(company)s AND NOT COALESCE(cs.is_won, FALSE)
+     WHERE l.active AND l.company_id = %(company)s AND NOT COALESCE(cs.is_won, FALSE) AND %(lead_range)s
      GROUP BY lp.commercial_partner_id
 )
 SELECT p.id, p.partner_id, p.lifecycle_stage_id, p.lifecycle_stage_date, COALESCE(p.lifecycle_locked, FALSE),
@@ -121,10 +128,14 @@ SELECT p.id, p.partner_id, p.lifecycle_stage_id, p.lifecycle_stage_date, COALESC
   LEFT JOIN spreads sp ON sp.partner_id = p.partner_id
   LEFT JOIN since_churn sc ON sc.partner_id = p.partner_id
   LEFT JOIN opportunities op ON op.partner_id = p.partner_id
- WHERE p.company_id = %(company)s AND %(profile_filter)s
+ WHERE p.company_id = %(company)s AND %(profile_filter)s AND %(profile_range)s
  ORDER BY p.id
 """,
             company=company_id,
+            order_range=in_range(SQL("op.commercial_partner_id")),
+            event_range=in_range(SQL("e.partner_id")),
+            lead_range=in_range(SQL("lp.commercial_partner_id")),
+            profile_range=in_range(SQL("p.partner_id")),
             today=today,
             profile_filter=profile_filter,
             extra=extra,
