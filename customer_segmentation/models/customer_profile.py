@@ -192,7 +192,18 @@ SELECT pr.id, pr.company_id, pr.partner_id,
 
     @api.model
     def _cron_compute_scores(self):
-        self.compute_scores()
+        """One company per batch (quantiles need the whole company); an interrupted run
+        resumes with the next company. Scoring a company again writes the same scores."""
+        return self._cron_split_run(
+            "customer_segmentation.compute_scores",
+            "customer.profile",
+            "_compute_scores_company",
+            by_range=False,
+        )
+
+    @api.model
+    def _compute_scores_company(self, company_id):
+        return self.compute_scores(company_ids=[company_id])
 
     def action_compute_scores(self):
         """Button: score the companies of these profiles (or the current ones)."""

@@ -1,4 +1,5 @@
 import logging
+from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
@@ -7,6 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.customer_360.models.scale_out import MAX_PARTNER_ID
 
 from ..engine import rfm
 
@@ -266,18 +269,60 @@ class CustomerSegment(models.Model):
         get a new membership from today; those who left get today as end date; the others are
         not touched. Returns {segment id: (entered, left)}."""
         self.env.flush_all()
-        today = fields.Date.context_today(self)
-        now = fields.Datetime.now()
+        run = self._refresh_run_values()
+        results = self._refresh_members_in_range(0, MAX_PARTNER_ID, run["today"], run["started"])
+        self._refresh_finish_segments(run["started"], results)
+        return results
+
+    @api.model
+    def _refresh_run_values(self):
+        """What every piece of one refresh shares: its day and its time stamp (microseconds,
+        so that the memberships a run opened or closed are recognised by it)."""
+        return {
+            "today": fields.Date.to_string(fields.Date.context_today(self)),
+            "started": datetime.now().isoformat(sep=" "),
+        }
+
+    def _refresh_members_in_range(self, lower, upper, today, started, record_errors=False):
+        """The membership differences of these segments for the customers with an id in
+        ``(lower, upper]``, and their tags. A segment's members stay defined over the whole
+        company (thresholds such as "top 10% by sales" are computed on every customer of the
+        company when the query is built): the range only limits which members are compared
+        and written, so the pieces of a split run add up to one single run.
+        ``record_errors``: a segment that fails gets the error on it and the others go on."""
+        today = fields.Date.to_date(today)
+        stamp = datetime.fromisoformat(started)
         results = {}
         for segment in self:
-            members = segment._member_query()
-            self.env.cr.execute(
-                SQL(
-                    """
-WITH target AS MATERIALIZED (SELECT partner_id FROM (%(members)s) q WHERE partner_id IS NOT NULL),
+            try:
+                with self.env.cr.savepoint():
+                    results[segment.id] = segment._refresh_range_sql(lower, upper, today, stamp)
+                    if segment.tag_id:
+                        segment._sync_tag(lower, upper)
+            except Exception as error:
+                if not record_errors:
+                    raise
+                # reported on the segment; the other segments go on
+                _logger.warning("Segment %s could not be refreshed: %s", segment.id, error)
+                segment.sudo().refresh_error = str(error)
+        self.env["customer.segment.membership"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["category_id"])
+        return results
+
+    def _refresh_range_sql(self, lower, upper, today, stamp):
+        self.ensure_one()
+        members = self._member_query()
+        self.env.cr.execute(
+            SQL(
+                """
+WITH target AS MATERIALIZED (
+    SELECT partner_id FROM (%(members)s) q
+     WHERE partner_id IS NOT NULL AND partner_id > %(lower)s AND partner_id <= %(upper)s
+),
 current AS MATERIALIZED (
     SELECT partner_id FROM customer_segment_membership
      WHERE segment_id = %(segment)s AND date_to IS NULL
+       AND partner_id > %(lower)s AND partner_id <= %(upper)s
 ),
 leaving AS MATERIALIZED (SELECT partner_id FROM current EXCEPT SELECT partner_id FROM target),
 entering AS MATERIALIZED (SELECT partner_id FROM target EXCEPT SELECT partner_id FROM current),
@@ -295,21 +340,44 @@ opened AS (
     RETURNING partner_id
 )
 SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
-                    members=members,
-                    today=today,
-                    now=now,
-                    uid=self.env.uid,
-                    segment=segment.id,
-                    company=segment.company_id.id,
+                members=members,
+                lower=lower,
+                upper=upper,
+                today=today,
+                now=stamp,
+                uid=self.env.uid,
+                segment=self.id,
+                company=self.company_id.id,
+            )
+        )
+        return self.env.cr.fetchone()
+
+    def _refresh_finish_segments(self, started, results=None):
+        """Last step of a refresh: the counts shown on each segment (given by a single run,
+        else counted from the memberships the run stamped) and the mailing lists."""
+        stamp = datetime.fromisoformat(started)
+        if results is None:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT segment_id, count(*) FILTER (WHERE create_date = %(stamp)s),
+                              count(*) FILTER (WHERE date_to IS NOT NULL AND write_date = %(stamp)s)
+                         FROM customer_segment_membership
+                        WHERE segment_id = ANY(%(ids)s) AND write_date = %(stamp)s
+                        GROUP BY segment_id""",
+                    stamp=stamp,
+                    ids=self.ids,
                 )
             )
-            entered, left = self.env.cr.fetchone()
-            results[segment.id] = (entered, left)
-            if segment.tag_id:
-                segment._sync_tag()
+            counted = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            results = {
+                segment.id: counted.get(segment.id, (0, 0)) for segment in self if not segment.refresh_error
+            }
+        for segment in self.filtered(lambda s: s.id in results):
+            entered, left = results[segment.id]
             segment.sudo().write(
                 {
-                    "last_refresh_at": now,
+                    "last_refresh_at": stamp.replace(microsecond=0),
                     "last_refresh_entered": entered,
                     "last_refresh_left": left,
                     "refresh_error": False,
@@ -317,22 +385,67 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
             )
             if segment.sync_mailing_list and "mailing.list" in self.env:
                 segment._sync_mailing_list()
-        self.env["customer.segment.membership"].invalidate_model()
-        self.env["res.partner"].invalidate_model(["category_id"])
         self.invalidate_recordset(["member_count", "member_sales_total", "revenue_share"])
-        return results
 
-    def _sync_tag(self):
-        """Tag the current members and untag the others; set operations, so the cost follows
-        the number of members, whatever the planner knows of fresh tables."""
+    # ------------------------------------------------------------------
+    # Split runs (queue jobs, resumable scheduled runs): pieces by company and partner range
+    # ------------------------------------------------------------------
+    @api.model
+    def _refresh_split_prepare(self, company_ids, segment_ids, today, started):
+        """Before the pieces: a failure of the last run is forgotten (a piece records it again)."""
+        self.browse(segment_ids).exists().sudo().write({"refresh_error": False})
+
+    @api.model
+    def _refresh_split_piece(self, company_id, lower, upper, segment_ids, today, started):
+        """One piece: the segments of one company, for the customers in ``(lower, upper]``.
+        Returns the number of customers who entered or left a segment."""
+        self.env.flush_all()
+        segments = self.browse(segment_ids).exists().filtered(lambda s: s.company_id.id == company_id)
+        results = segments._refresh_members_in_range(lower, upper, today, started, record_errors=True)
+        return sum(entered + left for entered, left in results.values())
+
+    @api.model
+    def _refresh_split_finish(self, company_ids, segment_ids, today, started):
+        self.browse(segment_ids).exists()._refresh_finish_segments(started)
+
+    def _refresh_split(self, batch_size=None):
+        """Refresh these segments through the split run (queue jobs when enabled); returns the
+        number of jobs enqueued (0 when run here)."""
+        run = self._refresh_run_values()
+        return self.env["customer.profile"]._split_run(
+            "customer.segment",
+            "_refresh_split_piece",
+            batch_size=batch_size or self._refresh_batch_size(),
+            company_ids=self.company_id.ids,
+            description=_("Segment refresh"),
+            kwargs={"segment_ids": self.ids, **run},
+            prepare="_refresh_split_prepare",
+            finish="_refresh_split_finish",
+        )
+
+    @api.model
+    def _refresh_batch_size(self):
+        params = self.env["ir.config_parameter"].sudo()
+        return int(params.get_param("customer_360.refresh_batch_size", 5000))
+
+    def _sync_tag(self, lower=0, upper=MAX_PARTNER_ID):
+        """Tag the current members and untag the others (of the customers with an id in
+        ``(lower, upper]``); set operations, so the cost follows the number of members,
+        whatever the planner knows of fresh tables."""
         self.ensure_one()
         members = SQL(
-            "SELECT partner_id FROM customer_segment_membership WHERE segment_id = %s AND date_to IS NULL",
+            """SELECT partner_id FROM customer_segment_membership
+                WHERE segment_id = %s AND date_to IS NULL AND partner_id > %s AND partner_id <= %s""",
             self.id,
+            lower,
+            upper,
         )
         tagged = SQL(
-            "SELECT partner_id FROM res_partner_res_partner_category_rel WHERE category_id = %s",
+            """SELECT partner_id FROM res_partner_res_partner_category_rel
+                WHERE category_id = %s AND partner_id > %s AND partner_id <= %s""",
             self.tag_id.id,
+            lower,
+            upper,
         )
         self.env.cr.execute(
             SQL(
@@ -403,18 +516,33 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
 
     @api.model
     def _cron_refresh_segments(self):
-        """Refresh every automatic segment. Rules are checked when saved; should one still fail
-        (a field removed with its module, say), the others are refreshed and the error is shown
-        on the segment."""
-        for segment in self.search([("auto_refresh", "=", True)]):
-            try:
-                with self.env.cr.savepoint():
-                    segment.refresh_members()
-            except Exception as error:  # reported on the segment; the cron goes on
-                _logger.warning("Segment %s could not be refreshed: %s", segment.id, error)
-                segment.refresh_error = str(error)
+        """Refresh every automatic segment, by company and customer range (queue jobs when
+        enabled), resuming after the last committed batch if the run was interrupted. Rules
+        are checked when saved; should one still fail (a field removed with its module, say),
+        the others are refreshed and the error is shown on the segment."""
+        segments = self.search([("auto_refresh", "=", True)])
+        return self.env["customer.profile"]._cron_split_run(
+            "customer_segmentation.refresh_segments",
+            "customer.segment",
+            "_refresh_split_piece",
+            company_ids=segments.company_id.ids,
+            batch_size=self._refresh_batch_size(),
+            kwargs={"segment_ids": segments.ids, **self._refresh_run_values()},
+            prepare="_refresh_split_prepare",
+            finish="_refresh_split_finish",
+        )
 
     def action_refresh(self):
+        if self.env["customer.profile"]._queue_job_enabled():
+            jobs = self._refresh_split()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": _("Segment refresh queued in %s jobs.", jobs),
+                },
+            }
         results = self.refresh_members()
         entered = sum(values[0] for values in results.values())
         left = sum(values[1] for values in results.values())

@@ -220,17 +220,28 @@ class CustomerSegmentationRun(models.Model):
 
     @api.model
     def _cron_run_clustering(self):
-        """One run per company that has scored customers, with the settings' choice of k."""
+        """One run per company that has scored customers, with the settings' choice of k; one
+        company per batch, so an interrupted night resumes with the next company instead of
+        clustering the finished ones again."""
         params = self.env["ir.config_parameter"].sudo()
         fixed = int(params.get_param("customer_segmentation.cluster_k", 0) or 0)
         companies = self.env["customer.profile"].sudo()._read_group([("order_count", ">", 0)], ["company_id"])
-        runs = self.create(
-            [
-                {"company_id": company.id, "k_mode": "fixed" if fixed else "auto", "k_fixed": fixed or 4}
-                for (company,) in companies
-            ]
+        return self.env["customer.profile"]._cron_split_run(
+            "customer_segmentation.run_clustering",
+            "customer.segmentation.run",
+            "_run_clustering_company",
+            company_ids=[company.id for (company,) in companies],
+            kwargs={"k_fixed": fixed},
+            by_range=False,
         )
-        runs.execute()
+
+    @api.model
+    def _run_clustering_company(self, company_id, k_fixed):
+        run = self.create(
+            {"company_id": company_id, "k_mode": "fixed" if k_fixed else "auto", "k_fixed": k_fixed or 4}
+        )
+        run.execute()
+        return run
 
 
 class CustomerSegmentationCluster(models.Model):
