@@ -43,13 +43,87 @@ class LoyaltyProgram(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_evaluate_tiers(self):
-        """Re-evaluate every member of every tiered program (scheduled job and button)."""
+        """Re-evaluate every member of every tiered program, by program and customer range
+        (queue jobs when enabled); an interrupted run resumes after its last committed batch."""
         programs = self.search([("tier_ids", "!=", False)])
-        programs._evaluate_tiers()
+        return self.env["customer.profile"]._cron_split_run(
+            "customer_loyalty.evaluate_tiers",
+            "loyalty.program",
+            "_evaluate_tiers_range",
+            company_ids=programs.ids,
+            batch_size=self._loyalty_batch_size(),
+            kwargs={"today": fields.Date.to_string(fields.Date.context_today(self))},
+        )
 
     def action_evaluate_tiers(self):
+        if self.env["customer.profile"]._queue_job_enabled():
+            return self._split_notification(self._split_loyalty_run("_evaluate_tiers_range"))
         self._evaluate_tiers()
         return True
+
+    # ------------------------------------------------------------------
+    # Split runs: pieces by program and customer range
+    # ------------------------------------------------------------------
+    @api.model
+    def _loyalty_batch_size(self):
+        params = self.env["ir.config_parameter"].sudo()
+        return int(params.get_param("customer_360.refresh_batch_size", 5000))
+
+    def _split_loyalty_run(self, method_name):
+        """These programs' pieces as queue jobs when enabled (else run here); returns the
+        number of jobs."""
+        return self.env["customer.profile"]._split_run(
+            "loyalty.program",
+            method_name,
+            batch_size=self._loyalty_batch_size(),
+            company_ids=self.ids,
+            kwargs={"today": fields.Date.to_string(fields.Date.context_today(self))},
+        )
+
+    @api.model
+    def _split_notification(self, jobs):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "info", "message": _("Queued in %s jobs.", jobs)},
+        }
+
+    @api.model
+    def _range_card_ids(self, program_id, lower, upper):
+        """Cards of the program whose customer has an id in ``(lower, upper]``; cards without a
+        customer belong to the first range."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM loyalty_card
+                    WHERE program_id = %(program)s
+                      AND ((partner_id > %(lower)s AND partner_id <= %(upper)s)
+                           OR (partner_id IS NULL AND %(lower)s = 0))""",
+                program=program_id,
+                lower=lower,
+                upper=upper,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _evaluate_tiers_range(self, program_id, lower, upper, today):
+        """One piece: the members of one program in a customer range. A member's tier depends
+        only on its own metric, so the pieces add up to one evaluation of the program."""
+        program = self.sudo().browse(program_id).exists()
+        card_ids = self._range_card_ids(program_id, lower, upper)
+        if program and card_ids:
+            cards = self.env["loyalty.card"].sudo().browse(card_ids)
+            program._evaluate_tiers(cards=cards, today=fields.Date.to_date(today))
+
+    @api.model
+    def _expire_points_range(self, program_id, lower, upper, today):
+        """One piece: FIFO expiry of one program's cards in a customer range (each card's
+        expiry reads only its own ledger)."""
+        program = self.sudo().browse(program_id).exists()
+        card_ids = self._range_card_ids(program_id, lower, upper)
+        if program and card_ids:
+            program._expire_points(today=fields.Date.to_date(today), card_ids=card_ids)
 
     def _tier_metric_values(self, card_ids, today):
         """``{card_id: value}`` of the program's qualification metric over its window (one query)."""
@@ -255,16 +329,29 @@ class LoyaltyProgram(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_expire_points(self):
-        """Expire points N months after they were earned (FIFO) and warn X days before."""
+        """Expire points N months after they were earned (FIFO) and warn X days before, by
+        program and customer range (queue jobs when enabled); an interrupted run resumes after
+        its last committed batch, so no points expire twice and no warning goes out twice."""
         programs = self.search([("expiry_months", ">", 0), ("program_type", "=", "loyalty")])
-        programs._expire_points()
+        return self.env["customer.profile"]._cron_split_run(
+            "customer_loyalty.expire_points",
+            "loyalty.program",
+            "_expire_points_range",
+            company_ids=programs.ids,
+            batch_size=self._loyalty_batch_size(),
+            kwargs={"today": fields.Date.to_string(fields.Date.context_today(self))},
+        )
 
     def action_expire_points(self):
+        if self.env["customer.profile"]._queue_job_enabled():
+            return self._split_notification(self._split_loyalty_run("_expire_points_range"))
         self._expire_points()
         return True
 
-    def _expire_points(self, today=None):
+    def _expire_points(self, today=None, card_ids=None):
+        """FIFO expiry of the programs' cards (only ``card_ids`` when given)."""
         today = today or fields.Date.context_today(self)
+        card_filter = SQL("AND c.id = ANY(%s)", list(card_ids)) if card_ids is not None else SQL()
         History = self.env["loyalty.history"].sudo()
         Card = self.env["loyalty.card"].sudo()
         for program in self:
@@ -277,10 +364,11 @@ class LoyaltyProgram(models.Model):
                     SELECT h.card_id, h.date, COALESCE(h.issued, 0) - COALESCE(h.used, 0)
                       FROM loyalty_history h
                       JOIN loyalty_card c ON c.id = h.card_id
-                     WHERE c.program_id = %s AND c.points > 0
+                     WHERE c.program_id = %s AND c.points > 0 %s
                   ORDER BY h.card_id, h.date, h.id
                     """,
                     program.id,
+                    card_filter,
                 )
             )
             warn_until = (
