@@ -69,3 +69,33 @@ class TestClustering(SegmentationCase):
         self.env.ref("customer_segmentation.ir_cron_run_clustering").method_direct_trigger()
         run = self.Run.search([("company_id", "=", self.company_a.id)])
         self.assertEqual(run.state, "done")
+
+    def test_cron_interrupted_resumes_with_the_next_company(self):
+        """The weekly job dies while clustering the second company; run again by the
+        scheduler, it goes on with that company only: one run per company, none twice."""
+        self._order(self.small, [(self.product_tea, 1, 10.0)], "2025-06-01 10:00:00", company=self.company_b)
+        self.Profile.refresh_profiles()
+        cron = self.env.ref("customer_segmentation.ir_cron_run_clustering")
+        Run = type(self.Run)
+        original = Run._run_clustering_company
+        calls = []
+
+        def crash_in_second_company(model, company_id, **run):
+            calls.append(company_id)
+            result = original(model, company_id, **run)
+            if len(calls) == 2:
+                raise RuntimeError("worker killed")
+            return result
+
+        Run._run_clustering_company = crash_in_second_company
+        try:
+            with self.assertRaisesRegex(ValueError, "worker killed"):
+                cron.method_direct_trigger()
+            self.assertEqual(self.Run.search([]).company_id.ids, calls[:1], "the first company's run is kept")
+            cron.method_direct_trigger()
+        finally:
+            Run._run_clustering_company = original
+        self.assertEqual(calls, [calls[0], calls[1], calls[1]])
+        runs = self.Run.search([])
+        self.assertEqual(sorted(runs.company_id.ids), sorted(calls[:2]))
+        self.assertEqual(len(runs), 2, "one run per company")
