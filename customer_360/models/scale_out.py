@@ -33,7 +33,7 @@ class CustomerProfile(models.Model):
     _inherit = "customer.profile"  # pylint: disable=consider-merging-classes-inherited
 
     def init(self):
-        super().init()
+        res = super().init()
         # One row per scheduled run in progress: where it stands. A plain table, not a model:
         # it is written once per batch and read only by the runner.
         self.env.cr.execute(
@@ -45,6 +45,7 @@ class CustomerProfile(models.Model):
                    )"""
             )
         )
+        return res
 
     @api.model
     def _queue_job_enabled(self):

@@ -196,3 +196,14 @@ class TestLifecycleScaleOut(LifecycleCase):
         single = self.single_run()
         savepoint.close(rollback=False)
         self.assertEqual(resumed, single)
+
+    def test_evaluate_now_button_with_queue_job_enqueues_the_companies(self):
+        """With queue_job enabled, a manager's 'Evaluate now' queues the pieces of the
+        manager's companies instead of evaluating in the request."""
+        self.env["ir.config_parameter"].set_param("customer_360.use_queue_job", "1")
+        stages = self.Stage.with_user(self.manager_c360).with_context(allowed_company_ids=self.company_a.ids)
+        action = stages.search([], limit=1).action_evaluate_lifecycle()
+        self.assertEqual(action["params"]["title"], "Lifecycle evaluation queued")
+        queued = self.env["queue.job"].search([("method_name", "=", "_evaluate_lifecycle_range")])
+        self.assertTrue(queued)
+        self.assertEqual({job.args[0] for job in queued}, {self.company_a.id})

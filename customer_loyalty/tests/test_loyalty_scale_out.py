@@ -222,3 +222,19 @@ class TestLoyaltyScaleOut(LoyaltyCase):
         self.assertEqual(resumed, single)
         for card in self.cards:
             self.assertLedgerInvariant(card)
+
+    def test_buttons_with_queue_job_enqueue_the_program(self):
+        """With queue_job enabled, 'Re-evaluate tiers' and 'Expire points now' queue the
+        program's pieces instead of running in the request."""
+        self.env["ir.config_parameter"].set_param("customer_360.use_queue_job", "1")
+        before = self.snapshot()
+        for button, piece in (
+            ("action_evaluate_tiers", "_evaluate_tiers_range"),
+            ("action_expire_points", "_expire_points_range"),
+        ):
+            action = getattr(self.program, button)()
+            self.assertEqual(action["tag"], "display_notification")
+            queued = self.env["queue.job"].search([("method_name", "=", piece)])
+            self.assertGreater(len(queued), 6)
+            self.assertEqual({job.args[0] for job in queued}, {self.program.id})
+        self.assertEqual(self.snapshot(), before, "nothing happens before a worker runs the jobs")
