@@ -97,42 +97,6 @@ def count_dirty(cr):
 
 
 # ----------------------------------------------------------------------
-# Batches for the full refresh
-# ----------------------------------------------------------------------
-def next_batch_upper(cr, cursor, batch_size):
-    """The id closing the next batch of commercial partners after ``cursor``, or None."""
-    cr.execute(
-        SQL(
-            """SELECT max(id) FROM (
-                   SELECT id FROM res_partner
-                    WHERE id = commercial_partner_id AND id > %s
-                    ORDER BY id LIMIT %s) batch""",
-            cursor,
-            batch_size,
-        )
-    )
-    return cr.fetchone()[0]
-
-
-def count_partners_after(cr, cursor):
-    cr.execute(SQL("SELECT count(*) FROM res_partner WHERE id = commercial_partner_id AND id > %s", cursor))
-    return cr.fetchone()[0]
-
-
-def orphan_partner_ids(cr):
-    """Partners with a profile that are no longer commercial partners (they became a
-    contact of a company, or were merged): a refresh of them writes zeros."""
-    cr.execute(
-        SQL(
-            """SELECT pr.partner_id FROM customer_profile pr
-                 JOIN res_partner p ON p.id = pr.partner_id
-                WHERE p.commercial_partner_id != p.id"""
-        )
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-# ----------------------------------------------------------------------
 # The refresh
 # ----------------------------------------------------------------------
 @dataclass(frozen=True)

@@ -226,6 +226,22 @@ class TestTickets(Customer360Case):
 
 @tagged("post_install", "-at_install")
 class TestCrashSafeRefresh(Customer360Case):
+    def test_nightly_cron_zeroes_a_customer_who_became_a_contact(self):
+        """A customer (the newest partner, so beyond every commercial partner's id) joins a
+        company as its contact: the nightly run moves its orders to the company and leaves
+        its own profile at zero."""
+        shop = self.env["res.partner"].create({"name": "Newest tea shop"})
+        self._order(shop, [(self.product_tea, 3, 10.0)], "2025-01-06 10:00:00")
+        self.Profile.refresh_profiles()
+        self.assertEqual(self.profile(shop).order_count, 1)
+        shop.parent_id = self.customer
+        self.env.flush_all()
+        self.env.cr.precommit.clear()
+        self.Profile._cron_refresh_all(batch_size=2)
+        own = self.Profile.search([("partner_id", "=", shop.id), ("company_id", "=", self.company_a.id)])
+        self.assertEqual((own.order_count, own.sales_total), (0, 0))
+        self.assertEqual(self.profile(self.customer).order_count, 1)
+
     def test_a_crash_mid_run_resumes_without_counting_twice(self):
         """The nightly refresh dies in its second batch, after writing part of it; the
         scheduler is told that work remains, and the next run resumes after the last finished
