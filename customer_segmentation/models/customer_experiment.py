@@ -21,12 +21,23 @@ class CustomerExperiment(models.Model):
     company_id = fields.Many2one(related="segment_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     action_kind = fields.Selection(
-        [("activity", "Activities"), ("server_action", "Server action"), ("other", "Other")],
+        [
+            ("activity", "Activities"),
+            ("server_action", "Server action"),
+            ("mailing", "Mailing"),
+            ("other", "Other"),
+        ],
         string="Action",
         required=True,
         default="other",
     )
     action_description = fields.Char(help="What was done to the treated members.")
+    action_res_model = fields.Char(
+        string="Action record model",
+        readonly=True,
+        help="Model of what the action made (a mailing, an offer).",
+    )
+    action_res_id = fields.Integer(string="Action record id", readonly=True)
     control_share = fields.Float(
         default=0.1, help="Share of the members held out of the action as a control group (at most 50%)."
     )
@@ -135,6 +146,22 @@ class CustomerExperiment(models.Model):
         for experiment in self:
             experiment._draw()
         return True
+
+    def action_open_action_record(self):
+        """Open what the action made for the treated members (the mailing, the loyalty program)."""
+        self.ensure_one()
+        if not self.action_res_model or self.action_res_model not in self.env:
+            raise UserError(_("This experiment's action left no record to open."))
+        record = self.env[self.action_res_model].browse(self.action_res_id).exists()
+        if not record:
+            raise UserError(_("The record of this experiment's action was deleted."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def action_evaluate(self):
         today = self._today()

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import dimensions
@@ -54,6 +55,47 @@ class ResPartner(models.Model):
     customer_segment_membership_ids = fields.One2many(
         "customer.segment.membership", "partner_id", string="Segment history"
     )
+    customer_experiment_treated_ids = fields.Many2many(
+        "customer.experiment",
+        string="Treated in experiments",
+        compute="_compute_customer_experiment_treated_ids",
+        search="_search_customer_experiment_treated_ids",
+        help="A/B holdout experiments in which the customer was in the treated group (got the action). "
+        "A mailing prepared with a holdout is sent to the treated members of its experiment.",
+    )
+
+    def _compute_customer_experiment_treated_ids(self):
+        rows = (
+            self.env["customer.experiment.member"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("group", "=", "treated"),
+                    ("company_id", "in", self.env.companies.ids),
+                ],
+                ["partner_id"],
+                ["experiment_id:array_agg"],
+            )
+        )
+        experiments = {partner.id: ids for partner, ids in rows}
+        for partner in self:
+            partner.customer_experiment_treated_ids = self.env["customer.experiment"].browse(
+                experiments.get(partner.id, [])
+            )
+
+    def _search_customer_experiment_treated_ids(self, operator, value):
+        """Partners treated in the given experiments, for mailing recipients: the draw is read by
+        the system, so whoever sends the mailing needs no access to the experiments."""
+        if operator not in ("in", "="):
+            raise UserError(_("Treated in experiments can only be searched with 'in' or '='."))
+        ids = [value] if isinstance(value, int) else list(value or [])
+        query = (
+            self.env["customer.experiment.member"]
+            .sudo()
+            ._search([("experiment_id", "in", ids), ("group", "=", "treated")])
+        )
+        return [("id", "in", query.subselect(SQL.identifier(query.table, "partner_id")))]
 
     @api.depends("is_company")
     def _compute_customer_type(self):

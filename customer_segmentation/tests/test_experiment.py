@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import SegmentationCase
 
@@ -225,3 +225,104 @@ class TestExperiment(SegmentationCase):
             counts.append(self.env.cr.sql_log_count - before)
         self.assertEqual(big.treated_count + big.control_count, 40)
         self.assertEqual(counts[0], counts[1])
+
+    # ------------------------------------------------------------------
+    # Mailings (Email Marketing is a soft dependency)
+    # ------------------------------------------------------------------
+    def test_mailing_is_offered_only_with_email_marketing(self):
+        """The action "Prepare a mailing" is among the actions exactly when Email Marketing is installed;
+        without it, the option is not offered and a mailing cannot be made."""
+        Wizard = self.env["customer.segment.action.wizard"]
+        offered = dict(Wizard._fields["action_type"]._description_selection(self.env))
+        installed = "mailing.mailing" in self.env
+        self.assertEqual("mailing" in offered, installed)
+        self.assertIn("activity", offered)
+        if not installed:
+            wizard = self._wizard(action_type="mailing", mailing_subject="New harvest")
+            with self.assertRaises(UserError):
+                wizard.action_apply()
+
+    def _mailing_wizard(self, **values):
+        return self._wizard(
+            action_type="mailing",
+            activity_type_id=False,
+            summary=False,
+            mailing_subject="The new harvest is in",
+            **values,
+        )
+
+    def test_mailing_holdout_is_not_mailed(self):
+        """With a control group, the prepared mailing goes to the treated members only: its
+        recipients, and the mails it sends, leave the control members out, even after the
+        segment changes; the experiment records the draw and opens the mailing."""
+        if "mailing.mailing" not in self.env:
+            self.skipTest("Email Marketing (mass_mailing) is not installed")
+        for partner in self.people:
+            partner.email = f"{partner.name.replace(' ', '.').lower()}@example.com"
+        wizard = self._mailing_wizard(holdout=True, holdout_share=0.25, holdout_seed=42)
+        result = wizard.action_apply()
+        experiment = wizard.experiment_id
+        treated, control = self._groups(experiment)
+        self.assertTrue(control)
+        self.assertEqual(treated | control, self.people)
+        self.assertEqual(experiment.action_kind, "mailing")
+        mailing = self.env["mailing.mailing"].browse(experiment.action_res_id)
+        self.assertEqual(experiment.action_res_model, "mailing.mailing")
+        self.assertEqual(result["params"]["next"]["res_id"], mailing.id)
+        self.assertEqual(mailing.subject, "The new harvest is in")
+        self.assertEqual(mailing.mailing_model_real, "res.partner")
+        self.assertEqual(set(mailing._get_recipients()), set(treated.ids))
+        # A newcomer to the segment was not drawn: not mailed either.
+        newcomer = self.env["res.partner"].create({"name": "Late tea lover", "email": "late@example.com"})
+        self.segment.manual_partner_ids |= newcomer
+        self.segment.refresh_members()
+        self.assertEqual(set(mailing._get_recipients()), set(treated.ids))
+        # Sending it: one mail per treated member, none for the control group.
+        mailing.body_html = "<p>Taste it first.</p>"
+        mailing.action_send_mail()
+        self.assertEqual(set(mailing.mailing_trace_ids.mapped("res_id")), set(treated.ids))
+        self.assertEqual(experiment.action_open_action_record()["res_id"], mailing.id)
+
+    def test_mailing_holdout_draw_is_reproducible(self):
+        """Two mailings prepared with the same seed hold out the same customers."""
+        if "mailing.mailing" not in self.env:
+            self.skipTest("Email Marketing (mass_mailing) is not installed")
+        first = self._mailing_wizard(holdout=True, holdout_share=0.25, holdout_seed=11)
+        first.action_apply()
+        second = self._mailing_wizard(holdout=True, holdout_share=0.25, holdout_seed=11)
+        second.action_apply()
+        self.assertEqual(self._groups(first.experiment_id)[1], self._groups(second.experiment_id)[1])
+        mailings = self.env["mailing.mailing"].browse(
+            [first.experiment_id.action_res_id, second.experiment_id.action_res_id]
+        )
+        self.assertEqual(set(mailings[0]._get_recipients()), set(mailings[1]._get_recipients()))
+
+    def test_mailing_without_holdout_goes_to_every_member(self):
+        """Without a control group the mailing goes to the segment's members, and no experiment
+        is made."""
+        if "mailing.mailing" not in self.env:
+            self.skipTest("Email Marketing (mass_mailing) is not installed")
+        wizard = self._mailing_wizard()
+        result = wizard.action_apply()
+        self.assertFalse(wizard.experiment_id)
+        mailing = self.env["mailing.mailing"].browse(result["params"]["next"]["res_id"])
+        self.assertEqual(set(mailing._get_recipients()), set(self.people.ids))
+
+    def test_treated_members_are_searchable(self):
+        """Customers can be searched by the experiments that treated them (what a mailing with a
+        holdout uses), also by a user who cannot read experiments."""
+        wizard = self._wizard(holdout=True, holdout_share=0.25, holdout_seed=42)
+        wizard.action_apply()
+        experiment = wizard.experiment_id
+        treated, control = self._groups(experiment)
+        Partner = self.env["res.partner"]
+        found = Partner.search([("customer_experiment_treated_ids", "in", experiment.ids)])
+        self.assertEqual(found, treated)
+        self.assertEqual(Partner.search([("customer_experiment_treated_ids", "=", experiment.id)]), treated)
+        self.assertEqual(treated[0].customer_experiment_treated_ids, experiment)
+        self.assertFalse(control[0].customer_experiment_treated_ids)
+        outsider = new_test_user(self.env, login="exp_outsider", groups="base.group_user")
+        self.assertEqual(
+            Partner.with_user(outsider).search([("customer_experiment_treated_ids", "in", experiment.ids)]),
+            treated,
+        )
