@@ -393,16 +393,17 @@ ON CONFLICT (partner_id, company_id) DO UPDATE SET
 
 
 def _refresh_top_products(env, scope):
-    """Top 5 products and top 3 categories by revenue (company currency)."""
+    """Top 5 products and top 3 categories by revenue (company currency).
+
+    Only the differences are written: a nightly refresh where most customers bought nothing new
+    deletes and inserts a few rows instead of rewriting both tables."""
     if scope.partner_ids is not None:
-        # A few customers: their profile ids first, so both deletes use the primary key
+        # A few customers: their profile ids first, so that the deletes use the primary key
         # whatever the planner's statistics say of customer_profile.
         env.cr.execute(SQL("SELECT id FROM customer_profile WHERE %s", scope.profiles()))
-        profile_filter = SQL("profile_id = ANY(%s)", [row[0] for row in env.cr.fetchall()])
+        in_scope = SQL("%s = ANY(%s)", SQL("profile_id"), [row[0] for row in env.cr.fetchall()])
     else:
-        profile_filter = SQL("profile_id IN (SELECT id FROM customer_profile WHERE %s)", scope.profiles())
-    env.cr.execute(SQL("DELETE FROM customer_profile_top_product_rel WHERE %s", profile_filter))
-    env.cr.execute(SQL("DELETE FROM customer_profile_top_category_rel WHERE %s", profile_filter))
+        in_scope = SQL("profile_id IN (SELECT id FROM customer_profile WHERE %s)", scope.profiles())
     env.cr.execute(
         SQL(
             """
@@ -428,19 +429,40 @@ ranked_categories AS (
                               ORDER BY sum(revenue) DESC, categ_id) AS rank
       FROM line_revenue GROUP BY partner_id, company_id, categ_id HAVING sum(revenue) > 0
 ),
-new_products AS (
-    INSERT INTO customer_profile_top_product_rel (profile_id, product_id)
-    SELECT pr.id, r.product_id FROM ranked_products r
+top_products AS MATERIALIZED (
+    SELECT pr.id AS profile_id, r.product_id FROM ranked_products r
       JOIN customer_profile pr ON pr.partner_id = r.partner_id AND pr.company_id = r.company_id
      WHERE r.rank <= 5
+),
+top_categories AS MATERIALIZED (
+    SELECT pr.id AS profile_id, r.categ_id AS category_id FROM ranked_categories r
+      JOIN customer_profile pr ON pr.partner_id = r.partner_id AND pr.company_id = r.company_id
+     WHERE r.rank <= 3
+),
+dropped_products AS (
+    DELETE FROM customer_profile_top_product_rel rel
+     WHERE %(in_scope)s AND NOT EXISTS (
+           SELECT 1 FROM top_products t WHERE t.profile_id = rel.profile_id AND t.product_id = rel.product_id)
+    RETURNING 1
+),
+dropped_categories AS (
+    DELETE FROM customer_profile_top_category_rel rel
+     WHERE %(in_scope)s AND NOT EXISTS (
+           SELECT 1 FROM top_categories t WHERE t.profile_id = rel.profile_id AND t.category_id = rel.category_id)
+    RETURNING 1
+),
+added_products AS (
+    INSERT INTO customer_profile_top_product_rel (profile_id, product_id)
+    SELECT profile_id, product_id FROM top_products
+    ON CONFLICT DO NOTHING
     RETURNING 1
 )
 INSERT INTO customer_profile_top_category_rel (profile_id, category_id)
-SELECT pr.id, r.categ_id FROM ranked_categories r
-  JOIN customer_profile pr ON pr.partner_id = r.partner_id AND pr.company_id = r.company_id
- WHERE r.rank <= 3
+SELECT profile_id, category_id FROM top_categories
+ON CONFLICT DO NOTHING
 """,
             scope=scope.partner(SQL("lp.commercial_partner_id")),
             company=scope.company(SQL("so.company_id")),
+            in_scope=in_scope,
         )
     )
