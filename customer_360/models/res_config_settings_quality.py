@@ -15,6 +15,8 @@ QUALITY_PARAMS = {
     "name_similarity": ("customer_360.duplicate_name_similarity", float, 0.5),
     "verify_months": ("customer_360.verify_months", int, 12),
 }
+# A hundred years: longer intervals reach before the first date there is.
+MAX_VERIFY_MONTHS = 1200
 DEFAULT_REQUIRED = {
     "company": "email,phone,street,city,zip,country_id,vat",
     "individual": "email,phone,street,city,country_id",
@@ -65,6 +67,8 @@ class ResConfigSettings(models.TransientModel):
                     values[name] = kind(raw)
                 except ValueError:
                     values[name] = default
+        # A value saved before the upper bound existed must not stop the nightly reminders.
+        values["verify_months"] = min(max(values["verify_months"], 1), MAX_VERIFY_MONTHS)
         values["weights"] = {
             "name": values["weight_name"],
             "email": values["weight_email"],
@@ -109,6 +113,8 @@ class ResConfigSettings(models.TransientModel):
             raise ValidationError(_("The minimum name similarity is between 0 and 1."))
         if self.customer_360_verify_months < 1:
             raise ValidationError(_("Customers must be verified at least every month."))
+        if self.customer_360_verify_months > MAX_VERIFY_MONTHS:
+            raise ValidationError(_("The verification interval can be at most %s months.", MAX_VERIFY_MONTHS))
         icp = self.env["ir.config_parameter"].sudo()
         for name, (key, kind, _default) in QUALITY_PARAMS.items():
             value = self[f"customer_360_{name}"]

@@ -2,6 +2,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .quality_common import QualityCase
@@ -106,6 +107,18 @@ class TestQualityCompleteness(QualityCase):
         )
         self.env["res.partner"]._cron_customer_verification()
         self.assertFalse(self._verify_activities(self.complete_company))
+
+    def test_months_are_bounded(self):
+        """An interval beyond a hundred years is refused in Settings, and one saved before that
+        check existed does not stop the reminders; found by tests/test_fuzz_bad_input.py, where
+        the nightly job crashed with 'year is out of range'."""
+        settings = self.env["res.config.settings"].create({"customer_360_verify_months": 2**31 - 1})
+        with self.assertRaises(ValidationError):
+            settings.set_values()
+        self.env["ir.config_parameter"].sudo().set_param("customer_360.verify_months", str(2**31 - 1))
+        self.complete_company.write({"user_id": self.user_c360.id, "verified_date": False})
+        self.env["res.partner"]._cron_customer_verification()
+        self.assertTrue(self._verify_activities(self.complete_company))
 
     def test_cron_works_in_batches(self):
         """With a batch of one, each run handles one customer and reports what remains."""

@@ -60,6 +60,10 @@ _ARITHMETIC = {
 }
 
 
+# Deeper rules are refused: nobody writes them, and the checks and the evaluation recurse.
+MAX_DEPTH = 50
+
+
 class RuleError(ValueError):
     """A rule that cannot be used; the message says why, for the user."""
 
@@ -75,20 +79,25 @@ def parse_rule(text, measures=None):
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         raise RuleError(f"The rule is not a valid expression (near column {error.offset}).") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise RuleError(f"The rule is nested too deeply (at most {MAX_DEPTH} levels).") from None
     kind = _check(tree.body, measures)
     if kind != "bool":
         raise RuleError("A rule must be a condition, for example 'order_count >= 3'.")
     return tree
 
 
-def _check(node, measures):
+def _check(node, measures, depth=0):
     """Validate a node and return 'bool' or 'number'."""
+    if depth > MAX_DEPTH:
+        raise RuleError(f"The rule is nested too deeply (at most {MAX_DEPTH} levels).")
+    depth += 1
     if isinstance(node, ast.BoolOp):
         for value in node.values:
-            _check(value, measures)
+            _check(value, measures, depth)
         return "bool"
     if isinstance(node, ast.UnaryOp):
-        kind = _check(node.operand, measures)
+        kind = _check(node.operand, measures, depth)
         if isinstance(node.op, ast.Not):
             return "bool"
         if isinstance(node.op, (ast.USub, ast.UAdd)) and kind == "number":
@@ -99,13 +108,13 @@ def _check(node, measures):
             if type(operator) not in _COMPARATORS:
                 raise RuleError("Use only <, <=, >, >=, == and != to compare.")
         for operand in (node.left, *node.comparators):
-            if _check(operand, measures) != "number":
+            if _check(operand, measures, depth) != "number":
                 raise RuleError("Compare numbers and measures, not conditions.")
         return "bool"
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _ARITHMETIC:
             raise RuleError("Use only + - * / in calculations.")
-        if _check(node.left, measures) != "number" or _check(node.right, measures) != "number":
+        if _check(node.left, measures, depth) != "number" or _check(node.right, measures, depth) != "number":
             raise RuleError("Calculations need numbers on both sides.")
         return "number"
     if isinstance(node, ast.Name):
@@ -117,6 +126,10 @@ def _check(node, measures):
         if isinstance(node.value, bool):
             return "bool"
         if isinstance(node.value, (int, float)):
+            try:
+                float(node.value)
+            except OverflowError:
+                raise RuleError(f"The number {str(node.value)[:20]}... is too large.") from None
             return "number"
         raise RuleError("Only numbers, True and False may be written as values.")
     raise RuleError(f"'{ast.unparse(node)}' is not allowed in a rule.")

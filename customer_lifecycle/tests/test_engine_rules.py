@@ -72,12 +72,25 @@ def test_empty_rule_never_assigns(customers):
         ("order_count > 'a'", "Only numbers"),
         ("(order_count > 1) > 0", "Compare numbers"),
         ("order_count ** 2 > 4", r"Use only \+ - \* /"),
+        # Found by tests/test_fuzz_bad_input.py: these used to escape as RecursionError or
+        # OverflowError (at evaluation time) instead of a message.
+        ("not " * 3000 + "order_count > 1", "nested too deeply"),
+        ("not " * 60 + "order_count > 1", "nested too deeply"),
+        ("-" * 3000 + "1 > order_count", "nested too deeply"),
+        ("order_count > 1" + "0" * 400, "too large"),
+        ("order_count > 1\x00", "not a valid expression"),
     ],
 )
 def test_bad_rules_refused(text, message):
     """Mistyped or unsafe rules are refused with a message saying what is wrong."""
     with pytest.raises(RuleError, match=message):
         parse_rule(text)
+
+
+def test_reasonably_nested_rules_still_work(customers):
+    """The depth limit leaves room for any rule a person writes."""
+    tree = parse_rule("not " * 10 + "(order_count >= 1 and (sales_total > 0 or -(-order_count) > 2))")
+    assert len(evaluate_rule(tree, customers)) == len(customers)
 
 
 def test_segmentation_scores_optional(customers):

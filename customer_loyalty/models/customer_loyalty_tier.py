@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# A hundred years: longer windows reach before the first date there is.
+MAX_PERIOD_DAYS = 36500
+
 
 class CustomerLoyaltyTier(models.Model):
     _name = "customer.loyalty.tier"
@@ -58,6 +61,19 @@ class CustomerLoyaltyTier(models.Model):
         ("grace_positive", "CHECK(grace_days >= 0)", "The grace period cannot be negative."),
         ("bonus_positive", "CHECK(bonus_points >= 0)", "The upgrade bonus cannot be negative."),
     ]
+
+    @api.constrains("window_days", "grace_days")
+    def _check_periods(self):
+        for tier in self:
+            if tier.window_days > MAX_PERIOD_DAYS or tier.grace_days > MAX_PERIOD_DAYS:
+                raise ValidationError(
+                    _(
+                        "The rolling window and the grace period of tier %(tier)s may last at most "
+                        "%(days)s days.",
+                        tier=tier.name,
+                        days=MAX_PERIOD_DAYS,
+                    )
+                )
 
     @api.constrains("metric", "window_days", "program_id")
     def _check_same_metric(self):

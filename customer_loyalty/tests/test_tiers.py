@@ -152,3 +152,15 @@ class TestTiers(LoyaltyCase):
             self.env["customer.loyalty.tier"].create(
                 {"name": "Platinum", "program_id": self.program.id, "sequence": 30, "threshold": 100}
             )
+
+    def test_window_and_grace_are_bounded(self):
+        """A window or grace period beyond a hundred years is refused at save time; found by the
+        fuzzing of tests/test_fuzz_bad_input.py, where it crashed the tier evaluation with an
+        OverflowError. The longest allowed window evaluates."""
+        for values in ({"window_days": 2**31 - 1}, {"window_days": 1_000_000}, {"grace_days": 36501}):
+            with self.subTest(values=values), self.assertRaises(ValidationError):
+                (self.silver | self.gold).write(values)
+        (self.silver | self.gold).write({"window_days": 36500, "grace_days": 36500})
+        self.new_card(self.individual, points=10.0)
+        self.program._evaluate_tiers()
+        self.assertFalse(self.card_of(self.individual).tier_id)

@@ -4,7 +4,7 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
@@ -178,6 +178,21 @@ class CustomerSegment(models.Model):
             raise ValidationError(
                 _(
                     "The %(label)s of segment %(name)s are not valid: %(error)s",
+                    label=label,
+                    name=self.name,
+                    error=error,
+                )
+            ) from error
+        if self.env.su:
+            return
+        # Members are selected as superuser on every refresh: the author may only use fields they
+        # may read themselves, or a segment on birth date or income would reveal them.
+        try:
+            self.env[model].with_company(self.company_id)._search(domain)
+        except AccessError as error:
+            raise ValidationError(
+                _(
+                    "The %(label)s of segment %(name)s use fields you are not allowed to read: %(error)s",
                     label=label,
                     name=self.name,
                     error=error,
