@@ -87,7 +87,7 @@ class CustomerDuplicate(models.Model):
                  FROM res_partner WHERE active AND parent_id IS NULL"""
         )
         name_pairs = (
-            self._name_pairs_all(name_threshold)
+            self._name_pairs_all(name_threshold, self._name_only_masks(params))
             if partner_ids is None
             else self._name_pairs_of(list(partner_ids))
         )
@@ -148,6 +148,23 @@ class CustomerDuplicate(models.Model):
         return max(params["name_similarity"], reachable) - 1e-6
 
     @api.model
+    def _name_only_masks(self, params):
+        """Which pairs can reach the threshold on their name alone, by what both sides know.
+
+        A customer's mask says which of email (1), phone (2) and VAT (4) it has. For a pair sharing
+        no key, every key known on both sides counts against it, so a pair whose common mask
+        weighs too much can never reach the threshold, however similar the names: the name join
+        leaves those pairs out before comparing names. Returns the usable common masks."""
+        weights = params["weights"]
+        usable = []
+        for mask in range(8):
+            known = sum(weights[key] for bit, key in ((1, "email"), (2, "phone"), (4, "vat")) if mask & bit)
+            total = weights["name"] + known
+            if total > 0 and 100.0 * weights["name"] / total >= params["threshold"] - 1e-6:
+                usable.append(mask)
+        return usable
+
+    @api.model
     def _name_pairs_of(self, partner_ids):
         """Pairs (a_id, b_id) with similar names involving ``partner_ids``: one GIN index probe
         per customer (the LATERAL form keeps the planner on the trigram index)."""
@@ -166,7 +183,7 @@ class CustomerDuplicate(models.Model):
         )
 
     @api.model
-    def _name_pairs_all(self, threshold):
+    def _name_pairs_all(self, threshold, masks=None):
         """Pairs (a_id, b_id) of all customers whose names have a pg_trgm similarity of at least
         ``threshold``, as one set-based join instead of one index probe per customer.
 
@@ -176,11 +193,16 @@ class CustomerDuplicate(models.Model):
         common; two names with similarity >= t share a trigram among the first
         ``size - ceil(t * size) + 1`` of each. Pairs sharing such a trigram, and of compatible
         sizes, are then checked with ``similarity()`` itself, so the result equals the ``%``
-        operator's."""
+        operator's. ``masks`` (see ``_name_only_masks``) leaves out, before comparing names, the
+        pairs that could not reach the score threshold whatever their names."""
         return SQL(
             """SELECT a_id, b_id FROM (
                    WITH names AS MATERIALIZED (
-                        SELECT id, customer_name_normalized AS n FROM res_partner
+                        SELECT id, customer_name_normalized AS n,
+                               (CASE WHEN email_normalized IS NULL THEN 0 ELSE 1 END
+                                + CASE WHEN customer_phone_normalized IS NULL THEN 0 ELSE 2 END
+                                + CASE WHEN customer_vat_normalized IS NULL THEN 0 ELSE 4 END) AS mask
+                          FROM res_partner
                          WHERE active AND parent_id IS NULL AND customer_name_normalized <> ''
                    ),
                    grams AS MATERIALIZED (
@@ -194,13 +216,13 @@ class CustomerDuplicate(models.Model):
                           FROM grams g JOIN frequency f ON f.gram = g.gram
                    ),
                    prefixes AS MATERIALIZED (
-                        SELECT id, gram, size FROM ordered
-                         WHERE position <= size - ceil(%(t)s * size - 1e-9) + 1
+                        SELECT o.id, o.gram, o.size, n.mask FROM ordered o JOIN names n ON n.id = o.id
+                         WHERE o.position <= o.size - ceil(%(t)s * o.size - 1e-9) + 1
                    ),
                    candidates AS (
                         SELECT DISTINCT a.id AS a_id, b.id AS b_id
                           FROM prefixes a JOIN prefixes b ON b.gram = a.gram AND b.id > a.id
-                         WHERE b.size >= %(t)s * a.size AND a.size >= %(t)s * b.size
+                         WHERE b.size >= %(t)s * a.size AND a.size >= %(t)s * b.size AND %(usable)s
                    )
                    SELECT c.a_id, c.b_id FROM candidates c
                      JOIN names a ON a.id = c.a_id
@@ -208,6 +230,7 @@ class CustomerDuplicate(models.Model):
                     WHERE similarity(a.n, b.n) >= %(t)s
                ) name_pairs""",
             t=threshold,
+            usable=SQL("TRUE") if masks is None else SQL("(a.mask & b.mask) = ANY(%s)", list(masks)),
         )
 
     @api.model

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
@@ -161,8 +163,13 @@ class TestDuplicateNameJoin(QualityCase):
             "上海西湖茶叶有限公司",
             "上海西湖茶业有限公司",
         ]
-        for name in names:
-            cls._partner(name, is_company=len(name) > 8)
+        for index, name in enumerate(names):
+            values = {}
+            if index % 3 == 0:
+                values["email"] = f"customer{index}@example.com"
+            if index % 5 == 0:
+                values["vat"] = f"BE0{477472701 + index}"
+            cls._partner(name, is_company=len(name) > 8, **values)
         cls.Duplicate = cls.env["customer.duplicate"]
 
     def _pairs_probed_one_by_one(self, threshold):
@@ -192,3 +199,19 @@ class TestDuplicateNameJoin(QualityCase):
         self.assertAlmostEqual(self.Duplicate._name_join_threshold(params), 0.5, places=5)
         params["weights"] = {**params["weights"], "name": 0}
         self.assertAlmostEqual(self.Duplicate._name_join_threshold(params), 0.5, places=5)
+
+    def test_pairs_left_out_by_what_both_know_could_not_score(self):
+        """Leaving out pairs by what both sides know changes no scored candidate."""
+        params = self.env["res.config.settings"]._customer_quality_params()
+        # Defaults (name 40, email 30, phone 20, VAT 10, threshold 70): a pair knowing both
+        # emails or both phones scores at most 57 or 67 on its name; VAT alone still allows 80.
+        self.assertEqual(self.Duplicate._name_only_masks(params), [0, 4])
+        params_low = {**params, "threshold": 30}
+        self.assertEqual(self.Duplicate._name_only_masks(params_low), list(range(8)))
+        for settings in (params, params_low, {**params, "threshold": 60}):
+            with self.subTest(threshold=settings["threshold"]):
+                pruned = self.Duplicate._candidate_pairs(settings)
+                with patch.object(type(self.Duplicate), "_name_only_masks", lambda self, params: None):
+                    everything = self.Duplicate._candidate_pairs(settings)
+                self.assertTrue(everything)
+                self.assertEqual(sorted(pruned), sorted(everything))
