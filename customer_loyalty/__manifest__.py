@@ -1,13 +1,13 @@
 {
     "name": "Customer 360 Loyalty",
-    "summary": "Loyalty tiers, auditable points ledger, expiry, birthday offers and portal page on core loyalty",
+    "summary": "Loyalty tiers, points ledger, expiry, birthday and segment offers, portal page",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer 360 contributors",
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
-    "depends": ["customer_360", "loyalty", "sale_loyalty", "portal"],
+    "depends": ["customer_360", "customer_segmentation", "loyalty", "sale_loyalty", "portal"],
     "data": [
         "security/customer_loyalty_security.xml",
         "security/ir.model.access.csv",
@@ -17,6 +17,7 @@
         "views/loyalty_history_views.xml",
         "views/loyalty_card_views.xml",
         "views/portal_templates.xml",
+        "wizard/customer_segment_action_wizard_views.xml",
         "views/customer_loyalty_menus.xml",
     ],
     "assets": {

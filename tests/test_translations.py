@@ -1,4 +1,4 @@
-"""Every translatable term of the addons has a zh_CN and a zh_TW translation."""
+"""Every translatable term of the four addons has a zh_CN and a zh_TW translation."""
 
 from pathlib import Path
 
@@ -8,13 +8,7 @@ from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
-ADDONS = (
-    "customer_360",
-    "customer_segmentation",
-    "customer_lifecycle",
-    "customer_loyalty",
-    "customer_segmentation_loyalty",
-)
+ADDONS = ("customer_360", "customer_segmentation", "customer_lifecycle", "customer_loyalty")
 LANGS = ("zh_CN", "zh_TW")
 
 

@@ -10,6 +10,7 @@ LEDGER_KINDS = [
     ("birthday", "Birthday"),
     ("tier_bonus", "Tier bonus"),
     ("reversed", "Reversed"),
+    ("offer", "Segment offer"),
 ]
 
 

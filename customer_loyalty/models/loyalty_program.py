@@ -5,12 +5,17 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import expiry as expiry_engine
 from ..engine import tiers as tier_engine
 
 _logger = logging.getLogger(__name__)
+
+# Programs in which a customer holds one card that accumulates points; the others issue a new
+# card (a coupon, a gift card...) per grant.
+ONE_CARD_PER_CUSTOMER = ("loyalty", "ewallet")
 
 
 class LoyaltyProgram(models.Model):
@@ -505,6 +510,48 @@ class LoyaltyProgram(models.Model):
             if template:
                 template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
         return cards
+
+    # ------------------------------------------------------------------
+    # Offers to a segment's members (Act on members of customer_segmentation)
+    # ------------------------------------------------------------------
+    def _grant_segment_offer(self, partners, points, description, expiration_date=False):
+        """Give ``points`` to each partner: added to the customer's card of a loyalty or eWallet
+        program (created when missing), or on a new card per customer for coupon-like programs,
+        which core mails through the program's communication plan. Each grant is a ledger line
+        of kind 'offer'. Returns the cards."""
+        self.ensure_one()
+        if points <= 0:
+            raise UserError(_("An offer grants a positive number of points."))
+        Card = self.env["loyalty.card"]
+        if not partners:
+            return Card
+        if self.program_type in ONE_CARD_PER_CUSTOMER:
+            existing = {}
+            for card in Card.search(
+                [("program_id", "=", self.id), ("partner_id", "in", partners.ids)], order="id"
+            ):
+                existing.setdefault(card.partner_id.id, card.id)
+            missing = partners.filtered(lambda partner: partner.id not in existing)
+            created = Card.with_context(loyalty_no_mail=True).create(
+                [{"program_id": self.id, "partner_id": partner.id, "points": 0} for partner in missing]
+            )
+            cards = Card.browse(list(existing.values())) | created
+            return cards._ledger_post_many(points, "offer", description)
+        return Card.with_context(
+            loyalty_ledger_kind="offer",
+            loyalty_ledger_reason=description,
+            loyalty_ledger_description=description,
+        ).create(
+            [
+                {
+                    "program_id": self.id,
+                    "partner_id": partner.id,
+                    "points": points,
+                    "expiration_date": expiration_date,
+                }
+                for partner in partners
+            ]
+        )
 
 
 def _is_leap(year):

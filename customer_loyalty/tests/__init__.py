@@ -4,5 +4,6 @@ from . import test_expiry
 from . import test_i18n
 from . import test_ledger
 from . import test_portal
+from . import test_segment_offer
 from . import test_security_reports
 from . import test_tiers
