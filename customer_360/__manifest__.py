@@ -40,6 +40,9 @@
         "views/customer_quality_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_360/static/src/scss/board_graph.scss",
+        ],
         "web.assets_tests": [
             "customer_360/static/tests/tours/*.js",
         ],

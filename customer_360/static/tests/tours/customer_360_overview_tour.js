@@ -28,8 +28,17 @@ registry.category("web_tour.tours").add("customer_360_overview_tour", {
             trigger: ".o_menu_sections > :first-child:contains('Overview')",
         },
         {
-            content: "The completeness chart is drawn",
+            content: "The completeness chart is drawn, within its column (not cut off)",
             trigger: ".o-dashboard-action:contains('Data completeness') .o_graph_renderer canvas",
+            run() {
+                const chart = this.anchor.getBoundingClientRect();
+                const piece = this.anchor.closest(".o-dashboard-action").getBoundingClientRect();
+                if (chart.width < 50 || chart.right > piece.right + 1) {
+                    throw new Error(
+                        `chart ${chart.left}-${chart.right} overflows its piece ${piece.left}-${piece.right}`
+                    );
+                }
+            },
         },
     ],
 });
