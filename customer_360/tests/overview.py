@@ -8,6 +8,8 @@ below do the same on the server: :func:`board_items` lists the pieces a user see
 :func:`read_item` runs the piece's ``_read_group`` (group-bys and measure of its graph or
 pivot view) and returns ``{group key: value}``."""
 
+from datetime import datetime, time
+
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 
@@ -148,3 +150,13 @@ def _plain(value):
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m")
     return value
+
+
+def month(months_ago):
+    """'YYYY-MM' of the month a given number of months before today, as read_item keys it."""
+    return (fields.Date.today() - relativedelta(months=months_ago)).strftime("%Y-%m")
+
+
+def moment(months_ago):
+    """Noon, a given number of months before today (for orders and events in a past month)."""
+    return datetime.combine(fields.Date.today() - relativedelta(months=months_ago), time(12))

@@ -1,25 +1,10 @@
-from datetime import datetime, time
-
-from dateutil.relativedelta import relativedelta
-
-from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .overview import action_piece, board_items, item, read_item
+from .overview import action_piece, board_items, item, moment, month, read_item
 from .quality_common import QualityCase
 
 NEW = "customer_360.customer_profile_action_overview_new"
 COMPLETENESS = "customer_360.customer_profile_action_overview_completeness"
-
-
-def month(months_ago):
-    day = fields.Date.today() - relativedelta(months=months_ago)
-    return day.strftime("%Y-%m")
-
-
-def moment(months_ago):
-    """Noon, a given number of months before today."""
-    return datetime.combine(fields.Date.today() - relativedelta(months=months_ago), time(12))
 
 
 @tagged("post_install", "-at_install")

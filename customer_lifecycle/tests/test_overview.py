@@ -1,7 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.customer_360.tests.overview import board_items, item, read_item
-from odoo.addons.customer_360.tests.test_overview import moment, month
+from odoo.addons.customer_360.tests.overview import board_items, item, moment, month, read_item
 
 from .common import LifecycleCase
 

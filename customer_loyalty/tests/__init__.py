@@ -6,3 +6,4 @@ from . import test_ledger
 from . import test_portal
 from . import test_security_reports
 from . import test_tiers
+from . import test_overview

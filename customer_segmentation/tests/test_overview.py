@@ -2,8 +2,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.customer_360.tests.common import Customer360Case
-from odoo.addons.customer_360.tests.overview import board_items, item, read_item
-from odoo.addons.customer_360.tests.test_overview import moment
+from odoo.addons.customer_360.tests.overview import board_items, item, moment, read_item
 
 SEGMENTS = "customer_segmentation.customer_segment_membership_action_overview"
 REVENUE = "customer_segmentation.sale_report_action_overview_rfm"
