@@ -16,6 +16,7 @@
         "account",
         "phone_validation",
         "base_import",
+        "board",
     ],
     "external_dependencies": {"python": ["pandas", "scikit-learn"]},
     "data": [
@@ -27,6 +28,7 @@
         "views/customer_product_suggestion_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/customer_360_overview_views.xml",
         "views/customer_360_menus.xml",
         "data/customer_quality_data.xml",
         "views/customer_duplicate_views.xml",
@@ -38,6 +40,9 @@
         "views/customer_quality_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_360/static/src/scss/board_graph.scss",
+        ],
         "web.assets_tests": [
             "customer_360/static/tests/tours/*.js",
         ],

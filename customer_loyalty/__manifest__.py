@@ -16,6 +16,7 @@
         "views/customer_loyalty_tier_views.xml",
         "views/loyalty_history_views.xml",
         "views/loyalty_card_views.xml",
+        "views/customer_loyalty_overview_views.xml",
         "views/portal_templates.xml",
         "wizard/customer_segment_action_wizard_views.xml",
         "views/customer_loyalty_menus.xml",

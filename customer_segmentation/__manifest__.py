@@ -23,6 +23,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "report/customer_segment_sales_report_views.xml",
+        "views/customer_segmentation_overview_views.xml",
         "wizard/customer_segment_action_wizard_views.xml",
         "views/customer_segmentation_menus.xml",
     ],

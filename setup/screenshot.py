@@ -5,10 +5,15 @@
 
 It logs in through Odoo's JSON-RPC (admin/admin by default), hands the session cookie to
 Chromium through the DevTools protocol, opens each path and saves a PNG once the page is idle.
+``--click CSS`` clicks an element (a notebook tab, say) and ``--script JS`` runs a script (to
+scroll, say) before the shot; ``--colors 256`` (the default) stores the PNG with a palette of
+that many colours, a fraction of the size (0 keeps full colour). A portal page:
+``--login portal --password portal --wait .o_customer_loyalty_portal``.
 """
 
 import argparse
 import base64
+import io
 import json
 import shutil
 import subprocess
@@ -71,6 +76,14 @@ class Browser:
         self.next_id = 0
         self.call("Page.enable")
         self.call("Network.enable")
+        # The window size includes the browser's frame: fix the page's own viewport instead.
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
 
     def _page_socket(self):
         for _ in range(100):
@@ -97,23 +110,43 @@ class Browser:
     def evaluate(self, expression):
         return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
 
-    def shoot(self, url, target, wait_selector, settle):
-        self.call("Page.navigate", url=url)
-        deadline = time.monotonic() + 60
+    def wait_for(self, selector, timeout=60):
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.evaluate(f"!!document.querySelector({json.dumps(wait_selector)})"):
-                break
+            if self.evaluate(f"!!document.querySelector({json.dumps(selector)})"):
+                return True
             time.sleep(0.3)
+        print(f"warning: nothing matched {selector!r} within {timeout} s", file=sys.stderr)
+        return False
+
+    def shoot(self, url, target, wait_selector, settle, click=None, script=None, colors=256):
+        self.call("Page.navigate", url=url)
+        self.wait_for(wait_selector)
+        if click and self.wait_for(click):
+            self.evaluate(f"document.querySelector({json.dumps(click)}).click()")
+        if script:
+            time.sleep(settle)
+            self.evaluate(script)
         time.sleep(settle)
-        data = self.call("Page.captureScreenshot", format="png")["data"]
+        data = base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        Path(target).write_bytes(base64.b64decode(data))
+        Path(target).write_bytes(_palette(data, colors) if colors else data)
 
     def close(self):
         self.socket.close()
         self.process.terminate()
         self.process.wait(timeout=10)
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _palette(png, colors):
+    """The PNG with an adaptive palette of ``colors`` colours (screens have few colours)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def main(argv=None):
@@ -128,6 +161,9 @@ def main(argv=None):
     parser.add_argument(
         "--wait", default=".o_action_manager .o_view_controller", help="CSS selector that means loaded"
     )
+    parser.add_argument("--click", help="CSS selector of an element to click before each shot")
+    parser.add_argument("--script", help="JavaScript to run before each shot (after --click), e.g. to scroll")
+    parser.add_argument("--colors", type=int, default=256, help="palette size of the PNG (0: full colour)")
     parser.add_argument(
         "--shot", action="append", required=True, help="PATH=FILE, e.g. /odoo/contacts=out.png"
     )
@@ -139,7 +175,9 @@ def main(argv=None):
         browser.call("Network.setCookie", name="session_id", value=session, domain=host, path="/")
         for shot in args.shot:
             path, _sep, target = shot.rpartition("=")
-            browser.shoot(args.base + path, target, args.wait, args.settle)
+            browser.shoot(
+                args.base + path, target, args.wait, args.settle, args.click, args.script, args.colors
+            )
             print(f"saved {target}")
     finally:
         browser.close()

@@ -165,3 +165,17 @@ def completeness(values, required):
             missing.append(field_name)
     score = round(100 * (len(required) - len(missing)) / len(required))
     return score, missing
+
+
+# Bands of the completeness score shown on the overview, best first: (key, lowest score).
+COMPLETENESS_BANDS = (("complete", 100), ("high", 80), ("medium", 50), ("low", 0))
+
+
+def completeness_band(score):
+    """The band key of a completeness score (0-100), or None when there is no score."""
+    if score is None:
+        return None
+    for key, lowest in COMPLETENESS_BANDS:
+        if score >= lowest:
+            return key
+    return "low"

@@ -15,7 +15,25 @@ class CustomerProfile(models.Model):
         "are set per customer type (company or individual) in the settings.",
     )
     completeness_missing = fields.Char(string="Missing fields", readonly=True)
+    completeness_band = fields.Selection(
+        [
+            ("complete", "Complete (100%)"),
+            ("high", "80-99%"),
+            ("medium", "50-79%"),
+            ("low", "Below 50%"),
+        ],
+        string="Completeness",
+        compute="_compute_completeness_band",
+        store=True,
+        index=True,
+        help="Band of the completeness score, for the overview and grouping.",
+    )
     verified_date = fields.Date(related="partner_id.verified_date")
+
+    @api.depends("completeness_score")
+    def _compute_completeness_band(self):
+        for profile in self:
+            profile.completeness_band = quality.completeness_band(profile.completeness_score)
 
     @api.model
     def refresh_profiles(self, partner_ids=None, company_ids=None):
@@ -50,23 +68,27 @@ class CustomerProfile(models.Model):
         all_ids = [row[0] for row in self.env.cr.fetchall()]
         for start in range(0, len(all_ids), batch_size):
             batch = all_ids[start : start + batch_size]
-            scores, missing_labels, ids = [], [], []
+            scores, bands, missing_labels, ids = [], [], [], []
             for row in Partner.with_context(active_test=False).browse(batch).read(fnames, load=None):
                 kind = "company" if row["is_company"] else "individual"
                 score, missing = quality.completeness(row, required[kind])
                 ids.append(row["id"])
                 scores.append(score)
+                bands.append(quality.completeness_band(score))
                 missing_labels.append(", ".join(labels[fname] for fname in missing) or None)
             self.env.cr.execute(
                 SQL(
                     """UPDATE customer_profile cp
-                          SET completeness_score = v.score, completeness_missing = v.missing
-                         FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS v(partner_id, score, missing)
+                          SET completeness_score = v.score, completeness_missing = v.missing,
+                              completeness_band = v.band
+                         FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[])
+                              AS v(partner_id, score, missing, band)
                         WHERE cp.partner_id = v.partner_id""",
                     ids,
                     scores,
                     missing_labels,
+                    bands,
                 )
             )
-        self.invalidate_model(["completeness_score", "completeness_missing"])
+        self.invalidate_model(["completeness_score", "completeness_missing", "completeness_band"])
         return len(all_ids)

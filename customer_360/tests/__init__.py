@@ -5,3 +5,4 @@ from . import test_quality_completeness
 from . import test_quality_import
 from . import test_quality_privacy
 from . import test_quality_tour
+from . import test_overview

@@ -78,3 +78,17 @@ def test_completeness_score_and_missing_fields():
     values = {"email": "a@b.c", "phone": "  ", "city": "Hangzhou", "vat": False}
     assert quality.completeness(values, ["email", "phone", "city", "vat"]) == (50, ["phone", "vat"])
     assert quality.completeness(values, []) == (100, [])
+
+
+def test_completeness_bands_of_the_overview():
+    """100 is complete, 80-99 high, 50-79 medium, below 50 low; no score has no band."""
+    assert [quality.completeness_band(score) for score in (100, 99, 80, 79, 50, 49, 0)] == [
+        "complete",
+        "high",
+        "high",
+        "medium",
+        "medium",
+        "low",
+        "low",
+    ]
+    assert quality.completeness_band(None) is None

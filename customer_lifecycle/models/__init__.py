@@ -7,3 +7,4 @@ from . import res_partner
 from . import res_config_settings
 from . import customer_lifecycle_reports
 from . import customer_prediction_backtest
+from . import customer_lifecycle_movement_report

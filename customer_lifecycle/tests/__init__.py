@@ -1,1 +1,2 @@
 from . import test_prediction_backtest
+from . import test_overview

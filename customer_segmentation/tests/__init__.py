@@ -4,3 +4,4 @@ from . import test_scores
 from . import test_segment
 from . import test_tour
 from . import test_experiment
+from . import test_overview
