@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.customer_360.sql_arrays import number_array, text_array
+
 from ..engine import rfm, value
 
 SCORE_FIELDS = [
@@ -177,14 +179,14 @@ SELECT pr.id, pr.company_id, pr.partner_id,
                                pr.value_score, pr.value_drivers)
                               IS DISTINCT FROM (s.r, s.f, s.m, s.segment::varchar, s.score, s.drivers)""",
                     now,
-                    frame["id"].astype(int).tolist(),
-                    scores["r"].astype(int).tolist(),
-                    scores["f"].astype(int).tolist(),
-                    scores["m"].astype(int).tolist(),
-                    scores["code"].tolist(),
-                    scores["segment"].tolist(),
-                    values["score"].astype(float).tolist(),
-                    values["drivers"].tolist(),
+                    number_array(frame["id"].astype(int).tolist()),
+                    number_array(scores["r"].astype(int).tolist()),
+                    number_array(scores["f"].astype(int).tolist()),
+                    number_array(scores["m"].astype(int).tolist()),
+                    text_array(scores["code"].tolist()),
+                    text_array(scores["segment"].tolist()),
+                    number_array(values["score"].astype(float).tolist()),
+                    text_array(values["drivers"].tolist()),
                 )
             )
         self.invalidate_model(SCORE_FIELDS)

@@ -6,6 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.customer_360.sql_arrays import number_array
+
 from ..engine import clustering
 
 
@@ -182,8 +184,8 @@ class CustomerSegmentationRun(models.Model):
                 """UPDATE customer_profile pr SET cluster_id = s.cluster_id
                      FROM unnest(%s::int[], %s::int[]) AS s(id, cluster_id)
                     WHERE pr.id = s.id AND pr.cluster_id IS DISTINCT FROM s.cluster_id""",
-                profile_ids,
-                [by_number[number].id for number in numbers],
+                number_array(profile_ids),
+                number_array([by_number[number].id for number in numbers]),
             )
         )
         # Customers without orders any more leave their cluster.
