@@ -83,6 +83,7 @@ EXPECTED = {
     "customer.lifecycle.funnel.report": _REPORT,
     "customer.lifecycle.transition.report": _REPORT,
     "customer.lifecycle.cohort.report": _REPORT,
+    "customer.lifecycle.movement.report": _REPORT,
     "customer.lifecycle.forecast": _REPORT,
     "customer.lifecycle.stage.change": _USER_WIZARD,
     # customer_loyalty
