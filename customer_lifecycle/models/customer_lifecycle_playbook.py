@@ -3,9 +3,20 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, frozendict
 
-EventRow = namedtuple("EventRow", "id stage_id company_id partner_id user_id email partner_name")
+from odoo.addons.customer_360.models import profile_sql
+
+# One thing a step acts on: a stage change (``id`` is the event) or a closed ticket (``id`` is
+# None, ``ticket_id`` and ``ticket_label`` are set).
+EventRow = namedtuple(
+    "EventRow",
+    "id stage_id company_id partner_id user_id email partner_name ticket_id ticket_label",
+    defaults=(None, None),
+)
+# Tickets closed up to this long before a run's start are read again by the next run: a ticket
+# closed in a transaction still open during the run is not missed (the log prevents doubles).
+TICKET_OVERLAP = timedelta(minutes=10)
 
 
 class CustomerLifecyclePlaybook(models.Model):
@@ -20,6 +31,22 @@ class CustomerLifecyclePlaybook(models.Model):
     company_id = fields.Many2one(
         "res.company", index=True, help="Leave empty to run the step in every company."
     )
+    trigger = fields.Selection(
+        [("stage_entry", "On entering the stage"), ("ticket_closed", "When a ticket is closed")],
+        required=True,
+        default="stage_entry",
+        help="On entering the stage: once per stage change. When a ticket is closed: once per closed "
+        "helpdesk ticket of a customer who is in this stage at the time (needs a helpdesk app).",
+    )
+    tickets_checked_at = fields.Datetime(
+        string="Tickets checked up to",
+        default=fields.Datetime.now,
+        readonly=True,
+        copy=False,
+        help="Tickets closed before this moment are not picked up any more. Set when the step is "
+        "created or switched back on (older tickets get no request), then moved by each run.",
+    )
+    helpdesk_available = fields.Boolean(compute="_compute_helpdesk_available")
     action_type = fields.Selection(
         [("activity", "Schedule an activity"), ("mail", "Send an email")], required=True, default="activity"
     )
@@ -36,6 +63,24 @@ class CustomerLifecyclePlaybook(models.Model):
         "mail.template", string="Email template", domain=[("model", "=", "res.partner")]
     )
     log_ids = fields.One2many("customer.lifecycle.playbook.log", "playbook_id", string="Runs")
+
+    def _compute_helpdesk_available(self):
+        available = _ticket_model(self.env) is not None
+        for playbook in self:
+            playbook.helpdesk_available = available
+
+    def write(self, vals):
+        # A step switched on again (or turned into a ticket step) starts from now: tickets closed
+        # while it was off are not all answered at once.
+        restart = self.browse()
+        if vals.get("active"):
+            restart |= self.filtered(lambda p: not p.active)
+        if vals.get("trigger") == "ticket_closed":
+            restart |= self.filtered(lambda p: p.trigger != "ticket_closed")
+        result = super().write(vals)
+        if restart:
+            super(CustomerLifecyclePlaybook, restart).write({"tickets_checked_at": fields.Datetime.now()})
+        return result
 
     @api.constrains("action_type", "activity_type_id", "mail_template_id", "activity_deadline_days")
     def _check_action(self):
@@ -76,7 +121,9 @@ class CustomerLifecyclePlaybook(models.Model):
             )
         )
         rows = [EventRow(*row) for row in cr.fetchall()]
-        playbooks = self.sudo().search([("stage_id", "in", list({row.stage_id for row in rows}))])
+        playbooks = self.sudo().search(
+            [("stage_id", "in", list({row.stage_id for row in rows})), ("trigger", "=", "stage_entry")]
+        )
         if not playbooks:
             return 0
         cr.execute(
@@ -101,6 +148,127 @@ class CustomerLifecyclePlaybook(models.Model):
                 count += playbook._execute(todo)
         self.env.invalidate_all()
         return count
+
+    @api.model
+    def _run_ticket_playbooks(self):
+        """Run the "when a ticket is closed" steps: one pass over the helpdesk tickets closed since
+        the steps' last run, each matched to the step of its customer's current stage (per company).
+
+        A ticket is handled at most once per action (mail template or activity type), logged with
+        the ticket, so re-running sends nothing twice. Without a helpdesk app nothing happens.
+        Returns the number of tickets handled."""
+        Ticket = _ticket_model(self.env)
+        if Ticket is None:
+            return 0
+        playbooks = self.sudo().search([("trigger", "=", "ticket_closed")])
+        if not playbooks:
+            return 0
+        started = fields.Datetime.now()
+        self.env.flush_all()
+        rows_by_playbook = self._closed_ticket_rows(Ticket, playbooks)
+        count = 0
+        for playbook in playbooks:
+            rows = rows_by_playbook.get(playbook.id)
+            if rows:
+                count += playbook._execute(rows)
+        # The next run reads again the last minutes before this one (see TICKET_OVERLAP), never
+        # further back than where a step was switched on.
+        self.env.cr.execute(
+            SQL(
+                """UPDATE customer_lifecycle_playbook SET tickets_checked_at = greatest(tickets_checked_at, %s)
+                    WHERE id = ANY(%s)""",
+                started - TICKET_OVERLAP,
+                playbooks.ids,
+            )
+        )
+        self.env.invalidate_all()
+        return count
+
+    @api.model
+    def _closed_ticket_rows(self, Ticket, playbooks):
+        """{step id: [EventRow]} of the closed tickets not handled yet, read in one query."""
+        Stage = self.env[Ticket._fields["stage_id"].comodel_name]
+        closed_column = "closed" if "closed" in Stage._fields else "fold"
+        # OCA helpdesk_mgmt stamps closed_date, Odoo Enterprise close_date; else the last write.
+        closed_at = SQL("t.write_date")
+        for name in ("closed_date", "close_date"):
+            if name in Ticket._fields and Ticket._fields[name].store:
+                closed_at = SQL("COALESCE(%s, t.write_date)", SQL.identifier("t", name))
+                break
+        label = SQL("t.name")
+        for name in ("number", "ticket_ref"):
+            if name in Ticket._fields and Ticket._fields[name].store:
+                label = SQL("concat_ws(' ', %s, t.name)", SQL.identifier("t", name))
+                break
+        now = fields.Datetime.now()
+        since = [playbook.tickets_checked_at or now for playbook in playbooks]
+        self.env.cr.execute(
+            SQL(
+                """WITH pb AS (
+                       SELECT * FROM unnest(%(ids)s::int[], %(sequences)s::int[], %(stages)s::int[],
+                                            %(companies)s::int[], %(templates)s::int[],
+                                            %(activity_types)s::int[], %(since)s::timestamp[])
+                              AS pb(id, sequence, stage_id, company_id, template_id, activity_type_id, since)
+                   ),
+                   closed AS (
+                       SELECT t.id, t.company_id, t.partner_id, %(closed_at)s AS closed_at,
+                              %(label)s AS label
+                         FROM %(tickets)s t
+                         JOIN %(stages_table)s st ON st.id = t.stage_id AND st.%(closed_column)s
+                        WHERE %(closed_at)s >= %(min_since)s AND t.company_id IS NOT NULL
+                          AND t.partner_id IS NOT NULL AND %(active)s
+                   )
+                   SELECT DISTINCT ON (c.id, pb.template_id, pb.activity_type_id)
+                          pb.id, pb.stage_id, c.company_id, c.partner_id, pr.user_id, p.email,
+                          COALESCE(p.complete_name, p.name), c.id, c.label
+                     FROM closed c
+                     JOIN res_partner p ON p.id = c.partner_id
+                     JOIN customer_profile pr
+                       ON pr.partner_id = p.commercial_partner_id AND pr.company_id = c.company_id
+                     JOIN pb ON pb.stage_id = pr.lifecycle_stage_id AND c.closed_at >= pb.since
+                            AND (pb.company_id IS NULL OR pb.company_id = c.company_id)
+                    WHERE NOT EXISTS (
+                          SELECT 1 FROM customer_lifecycle_playbook_log l
+                            JOIN customer_lifecycle_playbook done ON done.id = l.playbook_id
+                           WHERE l.ticket_id = c.id
+                             AND COALESCE(done.mail_template_id, 0) = pb.template_id
+                             AND COALESCE(done.activity_type_id, 0) = pb.activity_type_id)
+                    ORDER BY c.id, pb.template_id, pb.activity_type_id, pb.sequence, pb.id""",
+                ids=playbooks.ids,
+                sequences=playbooks.mapped("sequence"),
+                stages=[playbook.stage_id.id for playbook in playbooks],
+                companies=[playbook.company_id.id or None for playbook in playbooks],
+                templates=[
+                    playbook.mail_template_id.id if playbook.action_type == "mail" else 0
+                    for playbook in playbooks
+                ],
+                activity_types=[
+                    playbook.activity_type_id.id if playbook.action_type == "activity" else 0
+                    for playbook in playbooks
+                ],
+                since=since,
+                min_since=min(since),
+                closed_at=closed_at,
+                label=label,
+                tickets=SQL.identifier(Ticket._table),
+                stages_table=SQL.identifier(Stage._table),
+                closed_column=SQL.identifier(closed_column),
+                active=SQL("t.active") if "active" in Ticket._fields else SQL("TRUE"),
+            )
+        )
+        rows_by_playbook = {}
+        for playbook_id, *values in self.env.cr.fetchall():
+            stage_id, company_id, partner_id, user_id, email, name, ticket_id, ticket_label = values
+            rows_by_playbook.setdefault(playbook_id, []).append(
+                EventRow(
+                    None, stage_id, company_id, partner_id, user_id, email, name, ticket_id, ticket_label
+                )
+            )
+        return rows_by_playbook
+
+    @api.model
+    def _cron_run_ticket_playbooks(self):
+        self._run_ticket_playbooks()
 
     def _execute(self, rows):
         """Run this step for the event rows; returns the number of runs logged."""
@@ -157,32 +325,58 @@ class CustomerLifecyclePlaybook(models.Model):
         ]
 
     def _send_mails(self, rows):
+        """One mail per row with an email address. A template renders once per contact and
+        batch, so the rows go out in rounds where each contact appears once; a round's context
+        carries the closed tickets by contact (``ctx['lifecycle_tickets'][object.id]``)."""
         template = self.mail_template_id.sudo()
-        partner_ids = [row.partner_id for row in rows if row.email]
-        mails = template.send_mail_batch(partner_ids) if partner_ids else self.env["mail.mail"]
-        mail_by_partner = dict(zip(partner_ids, mails.ids, strict=False))
+        mail_of_row = {}
+        rounds = []
+        for index, row in enumerate(rows):
+            if not row.email:
+                continue
+            for batch in rounds:
+                if row.partner_id not in batch:
+                    batch[row.partner_id] = index
+                    break
+            else:
+                rounds.append({row.partner_id: index})
+        for batch in rounds:
+            partner_ids = list(batch)
+            tickets = frozendict(
+                (partner_id, rows[index].ticket_label)
+                for partner_id, index in batch.items()
+                if rows[index].ticket_label
+            )
+            mails = template.with_context(lifecycle_tickets=tickets).send_mail_batch(partner_ids)
+            for partner_id, mail in zip(partner_ids, mails, strict=True):
+                mail_of_row[batch[partner_id]] = mail.id
         return [
-            ("done", False, None, mail_by_partner.get(row.partner_id))
+            ("done", False, None, mail_of_row.get(index))
             if row.email
             else ("skipped", _("The customer has no email address."), None, None)
-            for row in rows
+            for index, row in enumerate(rows)
         ]
 
     def _insert_logs(self, rows, logs):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO customer_lifecycle_playbook_log (
-                       playbook_id, event_id, partner_id, company_id, state, note, activity_id, mail_id,
-                       create_uid, create_date, write_uid, write_date)
-                   SELECT %(playbook)s, v.event_id, v.partner_id, v.company_id, v.state, v.note, v.activity_id,
-                          v.mail_id, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-                     FROM unnest(%(events)s::int[], %(partners)s::int[], %(companies)s::int[], %(states)s::varchar[],
+                       playbook_id, event_id, ticket_id, ticket_name, partner_id, company_id, state, note,
+                       activity_id, mail_id, create_uid, create_date, write_uid, write_date)
+                   SELECT %(playbook)s, v.event_id, v.ticket_id, v.ticket_name, v.partner_id, v.company_id, v.state,
+                          v.note, v.activity_id, v.mail_id, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                          now() at time zone 'UTC'
+                     FROM unnest(%(events)s::int[], %(tickets)s::int[], %(ticket_names)s::varchar[],
+                                 %(partners)s::int[], %(companies)s::int[], %(states)s::varchar[],
                                  %(notes)s::varchar[], %(activities)s::int[], %(mails)s::int[])
-                          AS v(event_id, partner_id, company_id, state, note, activity_id, mail_id)
-                   ON CONFLICT (playbook_id, event_id) DO NOTHING""",
+                          AS v(event_id, ticket_id, ticket_name, partner_id, company_id, state, note, activity_id,
+                               mail_id)
+                   ON CONFLICT DO NOTHING""",
                 playbook=self.id,
                 uid=self.env.uid,
                 events=[row.id for row in rows],
+                tickets=[row.ticket_id for row in rows],
+                ticket_names=[row.ticket_label for row in rows],
                 partners=[row.partner_id for row in rows],
                 companies=[row.company_id for row in rows],
                 states=[log[0] for log in logs],
@@ -201,7 +395,19 @@ class CustomerLifecyclePlaybookLog(models.Model):
     playbook_id = fields.Many2one(
         "customer.lifecycle.playbook", required=True, index=True, ondelete="cascade"
     )
-    event_id = fields.Many2one("customer.lifecycle.event", required=True, index=True, ondelete="cascade")
+    event_id = fields.Many2one(
+        "customer.lifecycle.event",
+        string="Stage change",
+        index=True,
+        ondelete="cascade",
+        help="The stage change that ran an 'on entering the stage' step.",
+    )
+    ticket_id = fields.Integer(
+        string="Ticket ID",
+        index=True,
+        help="The closed helpdesk ticket that ran a 'when a ticket is closed' step.",
+    )
+    ticket_name = fields.Char(string="Ticket")
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
     state = fields.Selection([("done", "Done"), ("skipped", "Skipped")], required=True)
@@ -214,5 +420,21 @@ class CustomerLifecyclePlaybookLog(models.Model):
             "playbook_event_unique",
             "UNIQUE(playbook_id, event_id)",
             "A playbook step runs once per stage change.",
-        )
+        ),
+        (
+            "playbook_ticket_unique",
+            "UNIQUE(playbook_id, ticket_id)",
+            "A playbook step runs once per closed ticket.",
+        ),
+        (
+            "event_or_ticket",
+            "CHECK(event_id IS NOT NULL OR ticket_id IS NOT NULL)",
+            "A playbook run belongs to a stage change or to a closed ticket.",
+        ),
     ]
+
+
+def _ticket_model(env):
+    """The helpdesk ticket model when a helpdesk app is installed, else None (soft dependency,
+    detected the way customer_360 does)."""
+    return profile_sql.helpdesk_ticket_model(env)
