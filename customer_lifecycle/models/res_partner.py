@@ -24,6 +24,20 @@ class ResPartner(models.Model):
     lifecycle_event_ids = fields.One2many(
         "customer.lifecycle.event", compute="_compute_lifecycle", string="Lifecycle history"
     )
+    lifecycle_days_in_stage = fields.Integer(
+        compute="_compute_lifecycle_position", string="Days in this stage"
+    )
+    lifecycle_median_days_in_stage = fields.Float(
+        compute="_compute_lifecycle_position",
+        string="Usual days in this stage",
+        digits=(16, 1),
+        help="Median time the company's customers spent in this stage before moving on (lifecycle funnel).",
+    )
+    lifecycle_cohort_month = fields.Date(
+        compute="_compute_lifecycle_position",
+        string="Cohort",
+        help="Month of the customer's first order in the current company: the cohort of the retention report.",
+    )
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
@@ -53,6 +67,49 @@ class ResPartner(models.Model):
             partner.lifecycle_event_ids = events.filtered(
                 lambda e, p=partner: e.partner_id == p.commercial_partner_id
             )
+
+    @api.depends_context("company", "customer_360_today")
+    @api.depends("commercial_partner_id")
+    def _compute_lifecycle_position(self):
+        """Where the customer stands in the funnel and the cohorts of the current company: two
+        queries whatever the number of partners."""
+        company = self.env.company
+        profiles = {}
+        if self.commercial_partner_id:
+            for profile in (
+                self.env["customer.profile"]
+                .sudo()
+                .search(
+                    [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", company.id)]
+                )
+            ):
+                profiles[profile.partner_id.id] = profile
+        stage_ids = list(
+            {profile.lifecycle_stage_id.id for profile in profiles.values() if profile.lifecycle_stage_id}
+        )
+        medians = {}
+        if stage_ids:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT from_stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY days_in_previous_stage)
+                         FROM customer_lifecycle_event
+                        WHERE from_stage_id = ANY(%s) AND company_id = %s
+                        GROUP BY from_stage_id""",
+                    stage_ids,
+                    company.id,
+                )
+            )
+            medians = dict(self.env.cr.fetchall())
+        now = self.env["customer.profile"]._lifecycle_now()
+        for partner in self:
+            profile = profiles.get(partner.commercial_partner_id.id)
+            since = profile.lifecycle_stage_date if profile else False
+            partner.lifecycle_days_in_stage = (now - since).days if since else 0
+            partner.lifecycle_median_days_in_stage = (
+                medians.get(profile.lifecycle_stage_id.id) or 0.0 if profile else 0.0
+            )
+            first = profile.first_order_date if profile else False
+            partner.lifecycle_cohort_month = first.date().replace(day=1) if first else False
 
     def _lifecycle_profiles(self, create=False):
         """The current company's profiles of these partners; with ``create``, missing ones are
@@ -107,6 +164,31 @@ class ResPartner(models.Model):
             "customer_lifecycle.customer_lifecycle_event_action"
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
+    def action_open_lifecycle_cohort(self):
+        """The retention curve of this customer's cohort in the current company."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_lifecycle.customer_lifecycle_cohort_report_action"
+        )
+        action["domain"] = [
+            ("company_id", "=", self.env.company.id),
+            ("cohort_month", "=", self.lifecycle_cohort_month),
+        ]
+        action["context"] = {"search_default_first_year": 1}
+        action["view_mode"] = "graph,pivot"
+        action["views"] = [(False, "graph"), (False, "pivot")]
+        return action
+
+    def action_open_lifecycle_funnel(self):
+        """The current company's funnel, where this customer's stage sits among the others."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_lifecycle.customer_lifecycle_funnel_report_action"
+        )
+        action["domain"] = [("company_id", "=", self.env.company.id)]
         action["context"] = {}
         return action
 

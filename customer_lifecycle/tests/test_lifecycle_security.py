@@ -58,3 +58,49 @@ class TestLifecycleSecurity(LifecycleCase):
         event = self.Event.search([], limit=1).with_user(self.manager_c360)
         with self.assertRaises(AccessError):
             event.reason = "rewritten history"
+
+    def test_playbooks_are_configured_by_managers(self):
+        """Users read the playbooks; only managers change them."""
+        step = self.env.ref("customer_lifecycle.playbook_active_satisfaction")
+        self.assertTrue(step.with_user(self.user_c360).name)
+        with self.assertRaises(AccessError):
+            step.with_user(self.user_c360).active = False
+        with self.assertRaises(AccessError):
+            self.env["customer.lifecycle.playbook"].with_user(self.user_c360).create(
+                {
+                    "name": "Mine",
+                    "stage_id": self.stages["new"].id,
+                    "action_type": "mail",
+                    "mail_template_id": step.mail_template_id.id,
+                }
+            )
+        step.with_user(self.manager_c360).active = False
+        self.assertFalse(step.active)
+
+    def test_playbook_runs_limited_to_own_company(self):
+        """A user of company B sees the playbook runs of company B only."""
+        Log = self.env["customer.lifecycle.playbook.log"]
+        logs_a = Log.search([("company_id", "=", self.company_a.id), ("partner_id", "=", self.customer.id)])
+        logs_b = Log.search([("company_id", "=", self.company_b.id), ("partner_id", "=", self.customer.id)])
+        self.assertTrue(logs_a and logs_b)
+        seen = Log.with_user(self.user_other_company).search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(seen, logs_b)
+        with self.assertRaises(AccessError):
+            logs_a.with_user(self.user_other_company).read(["state"])
+        with self.assertRaises(AccessError):
+            logs_b.with_user(self.user_other_company).unlink()
+
+    def test_reports_limited_to_own_company(self):
+        """Funnel, conversion and cohort rows of company A stay hidden from a company B user."""
+        self.env.flush_all()
+        for model in (
+            "customer.lifecycle.funnel.report",
+            "customer.lifecycle.transition.report",
+            "customer.lifecycle.cohort.report",
+            "customer.lifecycle.forecast",
+        ):
+            rows = self.env[model].with_user(self.user_other_company).search([])
+            self.assertTrue(rows, model)
+            self.assertEqual(rows.company_id, self.company_b, model)
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.portal_user).search([])
