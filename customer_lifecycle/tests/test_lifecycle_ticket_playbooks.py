@@ -226,3 +226,21 @@ class TestTicketPlaybooks(LifecycleCase):
         handled_one, one = self._queries_of_a_run()
         self.assertEqual((handled, handled_one), (3, 1))
         self.assertLessEqual(three, one)
+
+    def test_request_in_the_contacts_language(self):
+        """A contact who reads Traditional Chinese gets the request in Traditional Chinese, with
+        the ticket named."""
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"]._load_module_terms(["customer_lifecycle"], ["zh_TW"], overwrite=True)
+        self.contact.lang = "zh_TW"
+        ticket = self._ticket("Tea arrived broken")
+        self._close(ticket)
+        self._run()
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "res.partner"), ("res_id", "=", self.contact.id)])
+        )
+        self.assertEqual(mail.subject, f"我們做得怎麼樣？{ticket.number} Tea arrived broken")
+        self.assertIn("已處理完畢並關閉", mail.body_html)
+        self.assertIn(ticket.number, mail.body_html)
