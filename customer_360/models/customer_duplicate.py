@@ -69,11 +69,13 @@ class CustomerDuplicate(models.Model):
     def _candidate_pairs(self, params, partner_ids=None):
         """Scored candidate pairs [(a, b, score, reasons)] among active commercial partners.
 
-        Names are compared with pg_trgm (``%`` uses the GIN index on the normalised name), emails,
-        phones and VAT numbers by equality; pairs marked "not a duplicate" are left out."""
+        Names are compared with pg_trgm's similarity, emails, phones and VAT numbers by equality;
+        pairs marked "not a duplicate" are left out. ``partner_ids`` limits the search to pairs
+        involving those customers (the warning on create, the import check)."""
         cr = self.env.cr
         self.env.flush_all()
-        cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", params["name_similarity"]))
+        name_threshold = self._name_join_threshold(params)
+        cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", name_threshold))
         scope = (
             SQL("TRUE")
             if partner_ids is None
@@ -84,21 +86,16 @@ class CustomerDuplicate(models.Model):
                       customer_phone_normalized AS ph, customer_vat_normalized AS v
                  FROM res_partner WHERE active AND parent_id IS NULL"""
         )
+        name_pairs = (
+            self._name_pairs_all(name_threshold)
+            if partner_ids is None
+            else self._name_pairs_of(list(partner_ids))
+        )
         cr.execute(
             SQL(
-                """WITH p AS (%(base)s),
+                """WITH p AS MATERIALIZED (%(base)s),
                     pairs AS (
-                        -- One GIN index probe per customer: the LATERAL form keeps the planner
-                        -- on the trigram index (a plain self-join falls back to a nested loop).
-                        SELECT LEAST(a.id, b.id) AS a_id, GREATEST(a.id, b.id) AS b_id
-                          FROM res_partner a
-                         CROSS JOIN LATERAL (
-                               SELECT c.id FROM res_partner c
-                                WHERE c.customer_name_normalized %(match)s a.customer_name_normalized
-                                  AND c.active AND c.parent_id IS NULL AND c.id + 0 <> a.id
-                               ) b
-                         WHERE a.active AND a.parent_id IS NULL AND a.customer_name_normalized <> %(empty)s
-                           AND %(name_scope)s
+                        %(name_pairs)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.e = b.e AND a.id < b.id WHERE %(scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.ph = b.ph AND a.id < b.id WHERE %(scope)s
                         UNION SELECT a.id, b.id FROM p a JOIN p b ON a.v = b.v AND a.id < b.id WHERE %(scope)s
@@ -116,9 +113,7 @@ class CustomerDuplicate(models.Model):
                              WHERE d.partner_a_id = pairs.a_id AND d.partner_b_id = pairs.b_id)""",
                 base=base,
                 scope=scope,
-                match=TRGM_MATCH,
-                name_scope=SQL("TRUE") if partner_ids is None else SQL("a.id = ANY(%s)", list(partner_ids)),
-                empty="",
+                name_pairs=name_pairs,
             )
         )
         result = []
@@ -140,6 +135,80 @@ class CustomerDuplicate(models.Model):
             ]
             result.append((a_id, b_id, score, reasons))
         return result
+
+    @api.model
+    def _name_join_threshold(self, params):
+        """The name similarity a pair needs to be worth finding by its name alone.
+
+        A pair with no email, phone or VAT in common scores at most 100 x its name similarity, so
+        below ``threshold / 100`` it can never reach the threshold: searching lower only finds pairs
+        that are thrown away. Pairs sharing an exact key are found by the key joins anyway."""
+        reachable = params["threshold"] / 100.0 if params["weights"]["name"] > 0 else 0.0
+        # A hair lower, as pg_trgm's similarity is a 4-byte float (7/10 reads 0.699999988).
+        return max(params["name_similarity"], reachable) - 1e-6
+
+    @api.model
+    def _name_pairs_of(self, partner_ids):
+        """Pairs (a_id, b_id) with similar names involving ``partner_ids``: one GIN index probe
+        per customer (the LATERAL form keeps the planner on the trigram index)."""
+        return SQL(
+            """SELECT LEAST(a.id, b.id) AS a_id, GREATEST(a.id, b.id) AS b_id
+                 FROM res_partner a
+                CROSS JOIN LATERAL (
+                      SELECT c.id FROM res_partner c
+                       WHERE c.customer_name_normalized %(match)s a.customer_name_normalized
+                         AND c.active AND c.parent_id IS NULL AND c.id + 0 <> a.id
+                      ) b
+                WHERE a.active AND a.parent_id IS NULL AND a.customer_name_normalized <> ''
+                  AND a.id = ANY(%(ids)s)""",
+            match=TRGM_MATCH,
+            ids=partner_ids,
+        )
+
+    @api.model
+    def _name_pairs_all(self, threshold):
+        """Pairs (a_id, b_id) of all customers whose names have a pg_trgm similarity of at least
+        ``threshold``, as one set-based join instead of one index probe per customer.
+
+        pg_trgm's similarity is the Jaccard index of the names' trigram sets. Prefix filtering
+        (Chaudhuri et al. 2006; Bayardo et al. 2007) finds every pair above a Jaccard threshold
+        t without comparing all pairs: order each name's trigrams from the rarest to the most
+        common; two names with similarity >= t share a trigram among the first
+        ``size - ceil(t * size) + 1`` of each. Pairs sharing such a trigram, and of compatible
+        sizes, are then checked with ``similarity()`` itself, so the result equals the ``%``
+        operator's."""
+        return SQL(
+            """SELECT a_id, b_id FROM (
+                   WITH names AS MATERIALIZED (
+                        SELECT id, customer_name_normalized AS n FROM res_partner
+                         WHERE active AND parent_id IS NULL AND customer_name_normalized <> ''
+                   ),
+                   grams AS MATERIALIZED (
+                        SELECT id, gram FROM names, unnest(show_trgm(n)) AS gram
+                   ),
+                   frequency AS (SELECT gram, count(*) AS uses FROM grams GROUP BY gram),
+                   ordered AS (
+                        SELECT g.id, g.gram,
+                               row_number() OVER (PARTITION BY g.id ORDER BY f.uses, g.gram) AS position,
+                               count(*) OVER (PARTITION BY g.id) AS size
+                          FROM grams g JOIN frequency f ON f.gram = g.gram
+                   ),
+                   prefixes AS MATERIALIZED (
+                        SELECT id, gram, size FROM ordered
+                         WHERE position <= size - ceil(%(t)s * size - 1e-9) + 1
+                   ),
+                   candidates AS (
+                        SELECT DISTINCT a.id AS a_id, b.id AS b_id
+                          FROM prefixes a JOIN prefixes b ON b.gram = a.gram AND b.id > a.id
+                         WHERE b.size >= %(t)s * a.size AND a.size >= %(t)s * b.size
+                   )
+                   SELECT c.a_id, c.b_id FROM candidates c
+                     JOIN names a ON a.id = c.a_id
+                     JOIN names b ON b.id = c.b_id
+                    WHERE similarity(a.n, b.n) >= %(t)s
+               ) name_pairs""",
+            t=threshold,
+        )
 
     @api.model
     def _find_duplicates(self):

@@ -139,3 +139,56 @@ class TestQualityDuplicates(QualityCase):
         kept = group._merge_destination()
         group.with_user(self.steward).action_merge()
         self.assertTrue(any("Merged duplicates" in (message.body or "") for message in kept.message_ids))
+
+
+@tagged("post_install", "-at_install")
+class TestDuplicateNameJoin(QualityCase):
+    """The set-based name join of the full detection finds exactly the pairs that pg_trgm's
+    ``%`` operator finds customer by customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        stems = ["Xihu Tea", "Golden Panda", "Antwerp Teas", "Min Zhang", "Li Wei", "Ana", "Bo"]
+        variants = ["{}", "{} Co., Ltd.", "{} Trading", "The {}", "{}s", "{} Limited Company"]
+        names = [variant.format(stem) for stem in stems for variant in variants]
+        names += [
+            "王伟",
+            "王伟伟",
+            "王小伟",
+            "李娜",
+            "李娜娜",
+            "上海西湖茶叶有限公司",
+            "上海西湖茶业有限公司",
+        ]
+        for name in names:
+            cls._partner(name, is_company=len(name) > 8)
+        cls.Duplicate = cls.env["customer.duplicate"]
+
+    def _pairs_probed_one_by_one(self, threshold):
+        self.env.cr.execute("SELECT id FROM res_partner WHERE active AND parent_id IS NULL")
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute(f"SET LOCAL pg_trgm.similarity_threshold = {threshold}")
+        self.env.cr.execute(self.Duplicate._name_pairs_of(ids))
+        return set(self.env.cr.fetchall())
+
+    def test_set_based_join_equals_the_index_probes(self):
+        self.env.flush_all()
+        for threshold in (0.3, 0.5, 0.7, 0.9):
+            with self.subTest(threshold=threshold):
+                self.env.cr.execute(self.Duplicate._name_pairs_all(threshold))
+                joined = set(self.env.cr.fetchall())
+                probed = self._pairs_probed_one_by_one(threshold)
+                self.assertTrue(probed, "the names were chosen to give pairs at every threshold")
+                self.assertEqual(joined, probed)
+
+    def test_name_threshold_follows_the_score_threshold(self):
+        """Pairs sharing no key cannot score more than 100 x their name similarity: the name join
+        searches at threshold / 100 when that is above the minimum name similarity."""
+        params = self.env["res.config.settings"]._customer_quality_params()
+        params.update(name_similarity=0.5, threshold=70)
+        self.assertAlmostEqual(self.Duplicate._name_join_threshold(params), 0.7, places=5)
+        params.update(threshold=30)
+        self.assertAlmostEqual(self.Duplicate._name_join_threshold(params), 0.5, places=5)
+        params["weights"] = {**params["weights"], "name": 0}
+        self.assertAlmostEqual(self.Duplicate._name_join_threshold(params), 0.5, places=5)
