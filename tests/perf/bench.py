@@ -451,8 +451,13 @@ _register_addon_operations()
 # ----------------------------------------------------------------------
 # Runner
 # ----------------------------------------------------------------------
-def run_operations(env, **options):
-    """Run every registered operation, each in a rolled-back savepoint; returns the rows."""
+def run_operations(env, separate_transactions=False, **options):
+    """Run every registered operation, each in a rolled-back savepoint; returns the rows.
+
+    With ``separate_transactions`` (the command line, on a committed database) each operation
+    also ends its transaction, as each scheduled job does in production: the row versions an
+    operation wrote and rolled back can then be pruned by the next one, which they cannot while
+    one transaction holds them all."""
     rows = []
     for name, limit, function in OPERATIONS:
         try:
@@ -465,6 +470,8 @@ def run_operations(env, **options):
                 "error": f"{type(error).__name__}: {error} ({Path(where.filename).name}:{where.lineno})",
                 "ok": False,
             }
+        if separate_transactions:
+            env.cr.rollback()
         env.invalidate_all()
         row = {"operation": name, "limit": limit, **result, "peak_rss_mb": peak_rss_mb()}
         if row.get("seconds") and row.get("floor_seconds"):
@@ -540,7 +547,9 @@ def main(argv=None):
         lifecycle_setup = prepare_lifecycle(env)
         cr.commit()
         vacuum(registry, VACUUMED_TABLES)
-        rows = run_operations(env, core_sample=args.core_sample, lifecycle_setup=lifecycle_setup)
+        rows = run_operations(
+            env, separate_transactions=True, core_sample=args.core_sample, lifecycle_setup=lifecycle_setup
+        )
         cr.rollback()
     machine = {
         "cpus": subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip(),
