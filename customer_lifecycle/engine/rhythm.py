@@ -80,7 +80,14 @@ def risk_level(risk):
 
 
 def risk_levels(risks):
-    return [risk_level(float(risk)) for risk in np.asarray(risks, dtype=float)]
+    """risk_level of every value (vectorised): a list of 'low', 'medium', 'high' or False."""
+    risks = np.atleast_1d(np.asarray(risks, dtype=float))
+    levels = np.full(risks.shape, False, dtype=object)
+    known = ~np.isnan(risks)
+    levels[known] = LEVELS[0][0]
+    for name, threshold in LEVELS:
+        levels[known & (risks >= threshold)] = name
+    return levels.tolist()
 
 
 def interval_stats(order_days):

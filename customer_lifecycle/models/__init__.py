@@ -3,6 +3,7 @@ from . import customer_lifecycle_event
 from . import customer_lifecycle_playbook
 from . import customer_churn_model_run
 from . import customer_profile
+from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import customer_lifecycle_reports

@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,12 @@ from . import lifecycle_sql
 _logger = logging.getLogger(__name__)
 
 LOCK_FIELDS = {"lifecycle_locked", "lifecycle_lock_until"}
+# Every evaluation rewrites the scores of most customers (risk and value move with each day
+# without an order). Half of each page of customer_profile is kept free so that such a rewrite
+# stays on the row's page (a HOT update: no new entry in any of the table's indexes), which
+# makes it several times cheaper; the table ends up the size that nightly rewrites plus
+# (auto)vacuum give it anyway.
+PROFILE_FILLFACTOR = 50
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
 
@@ -40,7 +46,11 @@ class CustomerProfile(models.Model):
     lifecycle_event_ids = fields.One2many(
         "customer.lifecycle.event", "profile_id", string="Lifecycle history"
     )
-    lifecycle_evaluated_at = fields.Datetime(readonly=True)
+    lifecycle_evaluated_at = fields.Datetime(
+        related="company_id.lifecycle_evaluated_at",
+        help="When the lifecycle evaluation last ran over this customer's company: the scores and "
+        "the stage are as of then.",
+    )
     interval_spread_days = fields.Float(
         string="Interval spread (days)",
         readonly=True,
@@ -83,6 +93,17 @@ class CustomerProfile(models.Model):
         string="CLV model fitted on",
         help="Date of the training run whose BG/NBD + Gamma-Gamma parameters value this customer.",
     )
+
+    def init(self):
+        result = super().init()
+        cr = self.env.cr
+        cr.execute(SQL("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", self._table))
+        options = cr.fetchone()[0] or []
+        if f"fillfactor={PROFILE_FILLFACTOR}" not in options:
+            cr.execute(
+                SQL("ALTER TABLE %s SET (fillfactor = %s)", SQL.identifier(self._table), PROFILE_FILLFACTOR)
+            )
+        return result
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):
@@ -234,31 +255,10 @@ class CustomerProfile(models.Model):
         now = self._lifecycle_now()
         if partner_range is None:
             self._prepare_lifecycle_company(company)
-        # customer_segmentation's scores, read when that addon is installed (never required)
-        extra = [name for name in OPTIONAL_MEASURES if name in self._fields and self._fields[name].store]
-        rows = lifecycle_sql.read_measures(
-            cr, company.id, today, extra_columns=extra, partner_range=partner_range
-        )
-        if not rows:
+        lifecycle_sql.stamp_evaluation(cr, company.id, now)
+        frame = self._score_company(company, today, partner_range=partner_range)
+        if frame is None:
             return 0
-        frame = pd.DataFrame.from_records(rows, columns=[*lifecycle_sql.MEASURE_COLUMNS, *extra])
-        frame = self._lifecycle_scores(frame, company, today)
-        self._write_expected_purchases(frame, company)
-        lifecycle_sql.write_scores(
-            cr,
-            {
-                "id": frame["id"].tolist(),
-                "churn_risk": _nullable(frame["churn_risk"]),
-                "churn_risk_level": _text(frame["churn_risk_level"]),
-                "churn_risk_source": _text(frame["churn_risk_source"]),
-                "interval_spread_days": _nullable(frame["interval_spread_days"]),
-                "predicted_next_order_date": frame["predicted_next_order_date"].tolist(),
-                "clv": _nullable(frame["clv"].astype(float).round(2)),
-                "clv_expected": _nullable(frame["clv_expected"].astype(float).round(2)),
-                "clv_method": _text(frame["clv_method"]),
-            },
-            now,
-        )
         frame["target"] = assign_stages(rules, frame)
         current = frame["lifecycle_stage_id"].astype("Int64")
         target = frame["target"].astype("Int64")
@@ -266,10 +266,11 @@ class CustomerProfile(models.Model):
         if changed.empty:
             return 0
         stage_rules = dict(rules)
-        reason_of = {
-            stage.id: _("Rule of %(stage)s: %(rule)s", stage=stage.name, rule=stage_rules[stage.id])
-            for stage in self.env["customer.lifecycle.stage"].browse(list(stage_rules))
-        }
+        reason_of = {}
+        for stage in self.env["customer.lifecycle.stage"].browse(list(stage_rules)):
+            reason_of[stage.id] = _(
+                "Rule of %(stage)s: %(rule)s", stage=stage.name, rule=stage_rules[stage.id]
+            )
         reasons = [reason_of[stage_id] for stage_id in changed["target"]]
         event_ids = lifecycle_sql.move_stages(
             cr, changed["id"].tolist(), [int(s) for s in changed["target"]], reasons, now, self.env.uid
@@ -280,20 +281,73 @@ class CustomerProfile(models.Model):
         )
         return len(event_ids)
 
+    def _score_company(self, company, today, **measure_filters):
+        """Churn risk, predicted next order and value of the company's customers: measures read
+        in one statement, scored with numpy, written back in one statement that leaves alone the
+        rows whose scores did not change. ``measure_filters`` go to ``read_measures``.
+
+        Returns the frame of measures and scores (None when the company has no customer)."""
+        cr = self.env.cr
+        # customer_segmentation's scores, read when that addon is installed (never required)
+        extra = [name for name in OPTIONAL_MEASURES if name in self._fields and self._fields[name].store]
+        rows = lifecycle_sql.read_measures(cr, company.id, today, extra_columns=extra, **measure_filters)
+        if not rows:
+            return None
+        frame = pd.DataFrame.from_records(rows, columns=[*lifecycle_sql.MEASURE_COLUMNS, *extra])
+        frame = self._lifecycle_scores(frame, company, today)
+        lifecycle_sql.write_scores(
+            cr,
+            today,
+            {
+                "id": frame["id"].tolist(),
+                "churn_risk": _nullable(frame["churn_risk"]),
+                "churn_risk_level": _text(frame["churn_risk_level"]),
+                "churn_risk_source": _text(frame["churn_risk_source"]),
+                "interval_spread_days": _nullable(frame["interval_spread_days"]),
+                "next_order_in_days": _nullable(frame["next_order_in_days"]),
+                "clv": _nullable(frame["clv"].astype(float).round(2)),
+                "clv_expected": _nullable(frame["clv_expected"].astype(float).round(2)),
+                "clv_method": _text(frame["clv_method"]),
+                "clv_expected_purchases": _nullable(frame["clv_expected_purchases"].astype(float).round(4)),
+            },
+        )
+        return frame
+
+    @api.model
+    def _score_churn_and_value(self, company_ids=None):
+        """Score churn and value for every customer of the given companies (all when None)
+        without applying the stage rules, e.g. after a new churn model was trained."""
+        self = self.sudo()
+        self.env.flush_all()
+        companies = (
+            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+        )
+        today = self._lifecycle_today()
+        scored = 0
+        for company in companies:
+            frame = self._score_company(company, today)
+            scored += 0 if frame is None else len(frame)
+        self.env.invalidate_all()
+        return scored
+
     @api.model
     def _lifecycle_scores(self, frame, company, today):
-        """Add churn risk, level, source, predicted next order date and CLV columns."""
+        """Add churn risk, level, source, predicted next order (in days from today), CLV and
+        expected purchases columns (numpy over the whole frame, no loop over customers)."""
         params = self._lifecycle_params()
         fallback = params["fallback_interval"]
+        horizon = params["clv_horizon_days"]
         days = frame["days_since_last_order"].astype(float).to_numpy()
         median = frame["purchase_interval_days"].astype(float).to_numpy()
         spread = frame["interval_spread_days"].astype(float).to_numpy()
+        has_orders = np.isfinite(days)
         risk = np.atleast_1d(rhythm.churn_risk(days, median, spread, fallback))
         source = np.full(len(frame), "rhythm", dtype=object)
-        run = self.env["customer.churn.model.run"].search(
+        Run = self.env["customer.churn.model.run"]
+        run = Run.search(
             [("company_id", "=", company.id), ("is_active", "=", True)], order="date desc", limit=1
         )
-        if run and run.params:
+        if run and run.params and has_orders.any():
             features = pd.DataFrame(
                 {
                     "recency_days": days,
@@ -306,53 +360,53 @@ class CustomerProfile(models.Model):
                     "rhythm_risk": risk,
                 }
             )
-            has_orders = np.isfinite(days)
-            if has_orders.any():
-                scored = churn_model.predict(run.params, features[has_orders])
-                risk = risk.copy()
-                risk[has_orders] = scored
-                source[has_orders] = "model"
+            risk = risk.copy()
+            risk[has_orders] = churn_model.predict(run.params, features[has_orders])
+            source[has_orders] = "model"
         frame["churn_risk"] = risk
         frame["churn_risk_level"] = rhythm.risk_levels(risk)
         frame["churn_risk_source"] = np.where(np.isfinite(risk), source, None)
         frame["recency_ratio"] = days / rhythm.effective_interval(median, fallback)
-        ahead = rhythm.predicted_next_order_days(days, median, fallback)
-        frame["predicted_next_order_date"] = [
-            today + timedelta(days=int(round(value))) if np.isfinite(value) else None for value in ahead
-        ]
+        frame["next_order_in_days"] = np.round(rhythm.predicted_next_order_days(days, median, fallback))
         total, expected = rhythm.customer_lifetime_value(
             frame["sales_total"].astype(float).to_numpy(),
             frame["avg_order_value"].astype(float).to_numpy(),
             risk,
             median,
-            params["clv_horizon_days"],
+            horizon,
             fallback,
         )
-        frame["clv"] = total
-        frame["clv_expected"] = expected
-        frame["clv_method"] = np.where(np.isfinite(days), "rhythm", None)
-        clv_run = self.env["customer.churn.model.run"].search(
+        purchases = rhythm.monthly_expected_orders(risk, median, [horizon], fallback)[:, 0]
+        purchases = np.where(has_orders, purchases, np.nan)
+        method = np.where(has_orders, "rhythm", None)
+        clv_run = Run.search(
             [("company_id", "=", company.id), ("clv_fitted", "=", True)], order="date desc", limit=1
         )
-        has_orders = np.isfinite(days)
         if clv_run and clv_run.clv_params and has_orders.any():
-            expected_ahead = self._bgnbd_expected_value(
-                frame[has_orders], clv_run.clv_params, params["clv_horizon_days"]
+            bgnbd_purchases, bgnbd_value = self._bgnbd_expectations(
+                frame[has_orders], clv_run.clv_params, horizon
             )
-            frame.loc[has_orders, "clv_expected"] = expected_ahead
-            frame.loc[has_orders, "clv"] = frame.loc[has_orders, "sales_total"].astype(float) + expected_ahead
-            frame.loc[has_orders, "clv_method"] = "bgnbd"
+            sales = frame["sales_total"].astype(float).to_numpy()
+            expected = expected.copy()
+            total = total.copy()
+            expected[has_orders] = bgnbd_value
+            total[has_orders] = sales[has_orders] + bgnbd_value
+            purchases[has_orders] = bgnbd_purchases
+            method[has_orders] = "bgnbd"
+        frame["clv"] = total
+        frame["clv_expected"] = expected
+        frame["clv_method"] = method
+        frame["clv_expected_purchases"] = purchases
         return frame
 
     @api.model
-    def _bgnbd_expected_value(self, frame, clv_params, horizon_days):
-        """Expected value over the horizon from the fitted BG/NBD + Gamma-Gamma parameters.
+    def _bgnbd_expectations(self, frame, clv_params, horizon_days):
+        """Expected purchases and expected value over the horizon (two arrays) from the fitted
+        BG/NBD + Gamma-Gamma parameters, in one pass over the customers.
 
         The summary comes from the profile: repeat purchases = orders - 1, recency = days
         between first and last order, T = days since the first order, spend = average order."""
         from lifetimes import BetaGeoFitter, GammaGammaFitter
-
-        from ..engine import clv_probabilistic
 
         purchases = BetaGeoFitter()
         purchases.params_ = pd.Series(clv_params["purchases"])
@@ -360,18 +414,20 @@ class CustomerProfile(models.Model):
         spend.params_ = pd.Series(clv_params["spend"])
         first = frame["days_since_first_order"].astype(float).to_numpy()
         last = frame["days_since_last_order"].astype(float).to_numpy()
-        summary = pd.DataFrame(
-            {
-                "frequency": np.maximum(frame["order_count"].astype(float).to_numpy() - 1, 0),
-                "recency": np.maximum(first - last, 0),
-                "T": np.maximum(first, 1),
-                "monetary_value": np.maximum(frame["avg_order_value"].astype(float).to_numpy(), 0),
-            }
+        frequency = np.maximum(frame["order_count"].astype(float).to_numpy() - 1, 0)
+        expected_purchases = np.asarray(
+            purchases.conditional_expected_number_of_purchases_up_to_time(
+                horizon_days, frequency, np.maximum(first - last, 0), np.maximum(first, 1)
+            ),
+            dtype=float,
         )
-        prediction = clv_probabilistic.predict(
-            clv_probabilistic.FittedClv(purchases, spend), summary, horizon_days
+        average_value = np.asarray(
+            spend.conditional_expected_average_profit(
+                frequency, np.maximum(frame["avg_order_value"].astype(float).to_numpy(), 0)
+            ),
+            dtype=float,
         )
-        return prediction["expected_value"].to_numpy()
+        return np.nan_to_num(expected_purchases), np.nan_to_num(expected_purchases * average_value)
 
     # ------------------------------------------------------------------
     # Manual changes and locks
@@ -471,53 +527,6 @@ class CustomerProfile(models.Model):
                 fitted.get(profile.company_id.id) if profile.clv_method == "bgnbd" else False
             )
 
-    @api.model
-    def _write_expected_purchases(self, frame, company):
-        """Expected purchases over the CLV horizon, written for the whole company in one
-        statement: BG/NBD where it values the customer, the rhythm otherwise."""
-        params = self._lifecycle_params()
-        horizon = params["clv_horizon_days"]
-        median = frame["purchase_interval_days"].astype(float).to_numpy()
-        days = frame["days_since_last_order"].astype(float).to_numpy()
-        purchases = rhythm.monthly_expected_orders(
-            frame["churn_risk"].astype(float).to_numpy(), median, [horizon], params["fallback_interval"]
-        )[:, 0]
-        purchases = np.where(np.isfinite(days), purchases, np.nan)
-        bgnbd = (frame["clv_method"] == "bgnbd").to_numpy()
-        if bgnbd.any():
-            run = self.env["customer.churn.model.run"].search(
-                [("company_id", "=", company.id), ("clv_fitted", "=", True)], order="date desc", limit=1
-            )
-            purchases[bgnbd] = self._bgnbd_expected_purchases(frame[bgnbd], run.clv_params, horizon)
-        frame["clv_expected_purchases"] = purchases
-        self.env.cr.execute(
-            SQL(
-                """UPDATE customer_profile p SET clv_expected_purchases = v.purchases
-                     FROM unnest(%s::int[], %s::float8[]) AS v(id, purchases)
-                    WHERE p.id = v.id""",
-                frame["id"].tolist(),
-                [round(float(value), 4) if np.isfinite(value) else None for value in purchases],
-            )
-        )
-
-    @api.model
-    def _bgnbd_expected_purchases(self, frame, clv_params, horizon_days):
-        """Expected purchases over the horizon from the fitted BG/NBD parameters, with the same
-        profile summary as the expected value (repeat orders, age at last order, age)."""
-        from lifetimes import BetaGeoFitter
-
-        purchases = BetaGeoFitter()
-        purchases.params_ = pd.Series(clv_params["purchases"])
-        first = frame["days_since_first_order"].astype(float).to_numpy()
-        last = frame["days_since_last_order"].astype(float).to_numpy()
-        expected = purchases.conditional_expected_number_of_purchases_up_to_time(
-            horizon_days,
-            np.maximum(frame["order_count"].astype(float).to_numpy() - 1, 0),
-            np.maximum(first - last, 0),
-            np.maximum(first, 1),
-        )
-        return np.nan_to_num(np.asarray(expected, dtype=float))
-
 
 def _text(series):
     """Selection values, empty ones as None: pandas turns a missing text into NaN, which
@@ -526,7 +535,8 @@ def _text(series):
 
 
 def _nullable(series):
-    return [
-        None if value is None or (isinstance(value, float) and not np.isfinite(value)) else float(value)
-        for value in series.tolist()
-    ]
+    """Numbers as a list for SQL, missing and infinite ones as None (vectorised)."""
+    values = np.asarray(series, dtype=float)
+    result = values.astype(object)
+    result[~np.isfinite(values)] = None
+    return result.tolist()

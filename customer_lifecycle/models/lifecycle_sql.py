@@ -4,6 +4,8 @@ events. Values travel as arrays (unnest), never one query per customer."""
 
 from odoo.tools import SQL
 
+from odoo.addons.customer_360.sql_arrays import number_array, text_array
+
 MEASURE_COLUMNS = [
     "id",
     "partner_id",
@@ -144,36 +146,62 @@ SELECT p.id, p.partner_id, p.lifecycle_stage_id, p.lifecycle_stage_date, COALESC
     return cr.fetchall()
 
 
-def write_scores(cr, columns, now):
-    """columns: dict of equal-length lists: id, churn_risk, churn_risk_level, churn_risk_source,
-    interval_spread_days, predicted_next_order_date, clv, clv_expected."""
+def stamp_evaluation(cr, company_id, now):
+    """The moment of the company's evaluation, kept on the company (see write_scores)."""
+    cr.execute(SQL("UPDATE res_company SET lifecycle_evaluated_at = %s WHERE id = %s", now, company_id))
+
+
+def write_scores(cr, today, columns):
+    """Write the scores in one statement; returns the number of profiles written.
+
+    columns: dict of equal-length lists: id, churn_risk, churn_risk_level, churn_risk_source,
+    interval_spread_days, next_order_in_days (days from ``today``), clv, clv_expected, clv_method,
+    clv_expected_purchases.
+
+    Only the rows whose values changed are written: a re-evaluation on the same day writes
+    nothing, and the customers whose scores stand still (no orders, long lost) are not
+    rewritten every night. An UPDATE that sets no indexed column can stay on the row's page
+    (a HOT update, no index entry), see CustomerProfile.init."""
     if not columns["id"]:
-        return
+        return 0
     cr.execute(
         SQL(
-            """UPDATE customer_profile p
-                  SET churn_risk = v.churn_risk, churn_risk_level = v.churn_risk_level,
-                      churn_risk_source = v.churn_risk_source, interval_spread_days = v.spread,
-                      predicted_next_order_date = v.next_date, clv = v.clv, clv_expected = v.clv_expected,
-                      clv_method = v.clv_method,
-                      lifecycle_evaluated_at = %s
-                 FROM unnest(%s::int[], %s::float8[], %s::varchar[], %s::varchar[], %s::float8[], %s::date[],
-                             %s::numeric[], %s::numeric[], %s::varchar[])
-                      AS v(id, churn_risk, churn_risk_level, churn_risk_source, spread, next_date, clv, clv_expected,
-                           clv_method)
-                WHERE p.id = v.id""",
-            now,
-            columns["id"],
-            columns["churn_risk"],
-            columns["churn_risk_level"],
-            columns["churn_risk_source"],
-            columns["interval_spread_days"],
-            columns["predicted_next_order_date"],
-            columns["clv"],
-            columns["clv_expected"],
-            columns["clv_method"],
+            """
+WITH v AS (
+    SELECT v.id, v.churn_risk::numeric AS churn_risk, v.churn_risk_level, v.churn_risk_source, v.spread,
+           %(today)s::date + v.next_in::int AS next_date, v.clv::numeric AS clv,
+           v.clv_expected::numeric AS clv_expected, v.clv_method, v.purchases::numeric AS purchases
+      FROM unnest(%(ids)s::int[], %(risks)s::float8[], %(levels)s::varchar[], %(sources)s::varchar[],
+                  %(spreads)s::float8[], %(next_in)s::float8[], %(clvs)s::float8[], %(expected)s::float8[],
+                  %(methods)s::varchar[], %(purchases)s::float8[])
+           AS v(id, churn_risk, churn_risk_level, churn_risk_source, spread, next_in, clv, clv_expected,
+                clv_method, purchases)
+)
+UPDATE customer_profile p
+   SET churn_risk = v.churn_risk, churn_risk_level = v.churn_risk_level, churn_risk_source = v.churn_risk_source,
+       interval_spread_days = v.spread, predicted_next_order_date = v.next_date, clv = v.clv,
+       clv_expected = v.clv_expected, clv_method = v.clv_method, clv_expected_purchases = v.purchases
+  FROM v
+ WHERE p.id = v.id
+   AND (p.churn_risk, p.churn_risk_level, p.churn_risk_source, p.interval_spread_days, p.predicted_next_order_date,
+        p.clv, p.clv_expected, p.clv_method, p.clv_expected_purchases)
+       IS DISTINCT FROM (v.churn_risk, v.churn_risk_level, v.churn_risk_source, v.spread, v.next_date,
+                         v.clv, v.clv_expected, v.clv_method, v.purchases)
+""",
+            today=today,
+            ids=number_array(columns["id"]),
+            risks=number_array(columns["churn_risk"]),
+            levels=text_array(columns["churn_risk_level"]),
+            sources=text_array(columns["churn_risk_source"]),
+            spreads=number_array(columns["interval_spread_days"]),
+            next_in=number_array(columns["next_order_in_days"]),
+            clvs=number_array(columns["clv"]),
+            expected=number_array(columns["clv_expected"]),
+            methods=text_array(columns["clv_method"]),
+            purchases=number_array(columns["clv_expected_purchases"]),
         )
     )
+    return cr.rowcount
 
 
 def move_stages(cr, profile_ids, stage_ids, reasons, now, uid):

@@ -89,3 +89,11 @@ def test_clv_and_monthly_forecast():
     assert forecast.shape == (2, 2)
     assert forecast[0, 0] == pytest.approx(1.0)
     assert forecast[1].sum() == 0
+
+
+def test_risk_levels_match_risk_level_for_every_value():
+    """The vectorised levels are those of risk_level, value by value, unknown risks included."""
+    risks = [float("nan"), -0.1, 0.0, 0.39999, 0.4, 0.55, 0.7, 0.95, 1.0, float("inf")]
+    assert rhythm.risk_levels(risks) == [rhythm.risk_level(risk) for risk in risks]
+    assert rhythm.risk_levels(np.array([0.8])) == ["high"]
+    assert rhythm.risk_levels([]) == []
