@@ -42,7 +42,9 @@ class CustomerProfile(models.Model):
         help="1-5: quintile of sales in the RFM window within the company.",
     )
     rfm_code = fields.Char(string="RFM code", readonly=True)
-    rfm_segment = fields.Selection(rfm.SEGMENTS, string="RFM segment", readonly=True, index=True)
+    # Not indexed: 11 values over all customers, and an UPDATE that changes no indexed column can
+    # stay on the row's page (HOT), which the nightly scoring of every customer relies on.
+    rfm_segment = fields.Selection(rfm.SEGMENTS, string="RFM segment", readonly=True)
     value_score = fields.Float(
         readonly=True,
         aggregator="avg",
@@ -65,6 +67,13 @@ class CustomerProfile(models.Model):
         "customer.segmentation.cluster", readonly=True, index=True, ondelete="set null"
     )
     cluster_description = fields.Char(related="cluster_id.description", string="Cluster profile")
+
+    def init(self):
+        result = super().init()
+        # Earlier versions indexed rfm_segment; Odoo leaves an index behind when a field stops
+        # asking for it, and that index would keep the nightly scoring from HOT updates.
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS customer_profile__rfm_segment_index"))
+        return result
 
     @api.depends("value_drivers")
     def _compute_value_explanation(self):

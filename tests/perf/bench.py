@@ -26,6 +26,8 @@ from odoo.tools import SQL
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = []
+# One-off preparations the addons ship (option name, function(env) -> note), committed by main.
+PREPARES = []
 
 
 def operation(name, limit):
@@ -507,6 +509,7 @@ def _register_addon_operations():
     except ImportError:
         return
     OPERATIONS.extend(perf_segmentation.OPERATIONS)
+    PREPARES.append(("segmentation_setup", perf_segmentation.prepare))
 
 
 _register_addon_operations()
@@ -610,9 +613,17 @@ def main(argv=None):
         cr.commit()
         lifecycle_setup = prepare_lifecycle(env)
         cr.commit()
+        setups = {}
+        for option, prepare in PREPARES:
+            setups[option] = prepare(env)
+            cr.commit()
         vacuum(registry, VACUUMED_TABLES)
         rows = run_operations(
-            env, separate_transactions=True, core_sample=args.core_sample, lifecycle_setup=lifecycle_setup
+            env,
+            separate_transactions=True,
+            core_sample=args.core_sample,
+            lifecycle_setup=lifecycle_setup,
+            **setups,
         )
         cr.rollback()
     machine = {
