@@ -100,14 +100,15 @@ def rule_refresh(env, options):
         }
     )
     first, _ = _timed(segment.refresh_members)
-    seconds, _ = _timed(segment.refresh_members)
+    # Best of three, as the harness's other operations: the least disturbed by the machine.
+    seconds = min(_timed(segment.refresh_members)[0] for _run in range(3))
     raw = SQL(
         """SELECT pr.partner_id FROM customer_profile pr JOIN res_partner p ON p.id = pr.partner_id
             WHERE pr.company_id = %s AND pr.sales_total >= %s AND p.is_company""",
         company_id,
         median,
     )
-    floor, _ = _timed(lambda: env.cr.execute(raw) or env.cr.fetchall())
+    floor = min(_timed(lambda: env.cr.execute(raw) or env.cr.fetchall())[0] for _run in range(3))
     return {
         "seconds": seconds,
         "floor_seconds": floor,
