@@ -6,7 +6,6 @@ import pandas as pd
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 from ..engine import churn_model, rhythm
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
@@ -15,12 +14,6 @@ from . import lifecycle_sql
 _logger = logging.getLogger(__name__)
 
 LOCK_FIELDS = {"lifecycle_locked", "lifecycle_lock_until"}
-# Every evaluation rewrites the scores of most customers (risk and value move with each day
-# without an order). Half of each page of customer_profile is kept free so that such a rewrite
-# stays on the row's page (a HOT update: no new entry in any of the table's indexes), which
-# makes it several times cheaper; the table ends up the size that nightly rewrites plus
-# (auto)vacuum give it anyway.
-PROFILE_FILLFACTOR = 50
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
 
@@ -93,17 +86,6 @@ class CustomerProfile(models.Model):
         string="CLV model fitted on",
         help="Date of the training run whose BG/NBD + Gamma-Gamma parameters value this customer.",
     )
-
-    def init(self):
-        result = super().init()
-        cr = self.env.cr
-        cr.execute(SQL("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", self._table))
-        options = cr.fetchone()[0] or []
-        if f"fillfactor={PROFILE_FILLFACTOR}" not in options:
-            cr.execute(
-                SQL("ALTER TABLE %s SET (fillfactor = %s)", SQL.identifier(self._table), PROFILE_FILLFACTOR)
-            )
-        return result
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):

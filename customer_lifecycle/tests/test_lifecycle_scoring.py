@@ -5,8 +5,9 @@ import pandas as pd
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.customer_360.models.profile_sql import PROFILE_FILLFACTOR
+
 from ..models import lifecycle_sql
-from ..models.customer_profile import PROFILE_FILLFACTOR
 from .common import LifecycleCase
 
 
