@@ -163,8 +163,20 @@ def completeness(values, required):
             value = value.strip()
         if not value:
             missing.append(field_name)
-    score = round(100 * (len(required) - len(missing)) / len(required))
-    return score, missing
+    return completeness_score(len(required) - len(missing), len(required)), missing
+
+
+def completeness_score(filled, required_count):
+    """``filled`` of ``required_count`` fields as a whole percentage, halves rounded up (the same
+    integer arithmetic as the set-based SQL of customer.profile, so both give the same score)."""
+    if not required_count:
+        return 100
+    return (200 * filled + required_count) // (2 * required_count)
+
+
+# What str.strip() removes: the text a field must have beyond it to count as filled. Python has
+# no whitespace character above U+3000 (the ideographic space), which a test checks.
+WHITESPACE = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
 
 
 # Bands of the completeness score shown on the overview, best first: (key, lowest score).

@@ -3,6 +3,22 @@ from odoo.tools import SQL
 
 from ..engine import quality
 
+# "Filled" in SQL for each field type with a column, as the engine decides it on the value read:
+# a truthy value, text once stripped of whitespace. Never NULL.
+FILLED_RULES = {
+    "char": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "text": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "html": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "selection": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "boolean": "COALESCE(%(value)s, FALSE)",
+    "integer": "COALESCE(%(value)s <> 0, FALSE)",
+    "float": "COALESCE(%(value)s <> 0, FALSE)",
+    "monetary": "COALESCE(%(value)s <> 0, FALSE)",
+    "many2one": "%(value)s IS NOT NULL",
+    "date": "%(value)s IS NOT NULL",
+    "datetime": "%(value)s IS NOT NULL",
+}
+
 
 class CustomerProfile(models.Model):
     _inherit = "customer.profile"  # pylint: disable=consider-merging-classes-inherited
@@ -43,10 +59,16 @@ class CustomerProfile(models.Model):
 
     @api.model
     def _update_completeness(self, partner_ids=None, batch_size=5000):
-        """Recompute completeness_score and completeness_missing of the profiles of the given
-        commercial partners (all when None): one read of the partners per batch, the scoring in
-        the engine, one UPDATE per batch."""
-        self.env.flush_all()
+        """Recompute completeness_score, completeness_missing and completeness_band of the
+        profiles of the given commercial partners (all when None).
+
+        One set-based UPDATE when every required field has a column (the usual case), which
+        writes only the rows whose completeness changed; otherwise the partners are read in
+        batches and scored by the engine. Both give the same result (tested)."""
+        if partner_ids is not None:
+            partner_ids = self._commercial_ids(partner_ids)
+            if not partner_ids:
+                return 0
         params = self.env["res.config.settings"]._customer_quality_params()
         Partner = self.env["res.partner"].sudo()
         required = {
@@ -55,13 +77,82 @@ class CustomerProfile(models.Model):
         }
         fnames = sorted(set(required["company"]) | set(required["individual"]) | {"is_company"})
         labels = {fname: Partner._fields[fname]._description_string(self.env) for fname in fnames}
+        if all(self._completeness_filled_sql(Partner, fname) is not None for fname in fnames):
+            return self._update_completeness_sql(Partner, partner_ids, required, labels)
+        return self._update_completeness_orm(Partner, partner_ids, required, labels, batch_size)
+
+    @api.model
+    def _completeness_filled_sql(self, Partner, fname):
+        """SQL truth value "the partner's field counts as filled" with the engine's rule (a
+        truthy value, text without its whitespace), or None for a field without a column."""
+        field = Partner._fields[fname]
+        if not field.column_type or field.type not in FILLED_RULES:
+            return None
+        value = Partner._field_to_sql("p", fname)
+        return SQL(FILLED_RULES[field.type], value=value, whitespace=quality.WHITESPACE)
+
+    @api.model
+    def _update_completeness_sql(self, Partner, partner_ids, required, labels):
+        def score_and_missing(fnames):
+            if not fnames:
+                return SQL("100"), SQL("NULL::varchar")
+            filled = {fname: self._completeness_filled_sql(Partner, fname) for fname in fnames}
+            count = SQL(" + ").join(SQL("(%s)::int", filled[fname]) for fname in fnames)
+            score = SQL("(200 * (%s) + %s) / %s", count, len(fnames), 2 * len(fnames))
+            missing = SQL(
+                "NULLIF(concat_ws(', ', %s), '')",
+                SQL(", ").join(
+                    SQL("CASE WHEN NOT %s THEN %s END", filled[fname], labels[fname]) for fname in fnames
+                ),
+            )
+            return score, missing
+
+        company_score, company_missing = score_and_missing(required["company"])
+        individual_score, individual_missing = score_and_missing(required["individual"])
+        band = SQL(
+            "CASE %s ELSE %s END",
+            SQL(" ").join(
+                SQL("WHEN v.score >= %s THEN %s", lowest, key) for key, lowest in quality.COMPLETENESS_BANDS
+            ),
+            quality.COMPLETENESS_BANDS[-1][0],
+        )
+        in_scope = SQL("p.id = ANY(%s)", partner_ids) if partner_ids is not None else SQL("TRUE")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE customer_profile cp
+                      SET completeness_score = v.score, completeness_missing = v.missing,
+                          completeness_band = %(band)s
+                     FROM (SELECT p.id AS partner_id,
+                                  CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_score)s
+                                       ELSE %(individual_score)s END AS score,
+                                  CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_missing)s
+                                       ELSE %(individual_missing)s END AS missing
+                             FROM res_partner p
+                            WHERE %(in_scope)s AND p.id IN (SELECT partner_id FROM customer_profile)) v
+                    WHERE cp.partner_id = v.partner_id
+                      AND (cp.completeness_score, cp.completeness_missing, cp.completeness_band)
+                          IS DISTINCT FROM (v.score, v.missing, %(band)s)""",
+                band=band,
+                company_score=company_score,
+                individual_score=individual_score,
+                company_missing=company_missing,
+                individual_missing=individual_missing,
+                in_scope=in_scope,
+            )
+        )
+        self.invalidate_model(["completeness_score", "completeness_missing", "completeness_band"])
         if partner_ids is not None:
-            partner_ids = self._commercial_ids(partner_ids)
-            if not partner_ids:
-                return 0
-            condition = SQL("partner_id = ANY(%s)", partner_ids)
-        else:
-            condition = SQL("TRUE")
+            return len(partner_ids)
+        self.env.cr.execute(SQL("SELECT count(DISTINCT partner_id) FROM customer_profile"))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _update_completeness_orm(self, Partner, partner_ids, required, labels, batch_size=5000):
+        """Completeness through the ORM, for required fields without a column (many2many, one2many,
+        attachments): one read of the partners per batch, one UPDATE per batch."""
+        fnames = sorted(set(required["company"]) | set(required["individual"]) | {"is_company"})
+        condition = SQL("partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL("TRUE")
         self.env.cr.execute(
             SQL("SELECT DISTINCT partner_id FROM customer_profile WHERE %s ORDER BY 1", condition)
         )

@@ -1,3 +1,4 @@
+import sys
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -5,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..engine import quality
 from .quality_common import QualityCase
 
 
@@ -138,3 +140,91 @@ class TestQualityCompleteness(QualityCase):
         self.assertEqual(self.half_person.verified_date, date.today())
         self.assertFalse(self._verify_activities(self.half_person))
         self.assertEqual(self.profile(self.half_person).verified_date, date.today())
+
+    # ------------------------------------------------------------------
+    # The set-based score against the engine's
+    # ------------------------------------------------------------------
+    def _stored_completeness(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT partner_id, company_id, completeness_score, completeness_missing, completeness_band
+                 FROM customer_profile ORDER BY partner_id, company_id"""
+        )
+        return self.env.cr.fetchall()
+
+    def _require(self, company, individual):
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("customer_360.required_fields_company", ",".join(company))
+        icp.set_param("customer_360.required_fields_individual", ",".join(individual))
+
+    def test_set_based_score_equals_the_engine(self):
+        """The one-statement update scores every customer exactly as the engine does on the
+        values read through the ORM: whitespace of every kind (the ideographic space of CJK
+        input too) is empty, zero and False are empty, halves round up. Raw values are written
+        with SQL, as an import or another module could leave them."""
+        edge_cases = [
+            {"email": " \u3000", "phone": "\xa0", "street": "\t1 Long Road\n", "city": "\u2003x"},
+            {"email": "", "comment": "<p>note</p>", "color": 0, "partner_latitude": 0.0},
+            {"city": "\u200b", "color": 3, "partner_latitude": 31.2, "employee": True},
+            {"email": "a@b.c", "employee": False, "type": "contact", "verified_date": "2025-03-01"},
+        ]
+        partners = self.env["res.partner"]
+        for index, values in enumerate(edge_cases):
+            partner = self._partner(f"Edge Case {index}", is_company=bool(index % 2))
+            self._order(partner, [(self.product_tea, 1, 10.0)], "2025-01-06 10:00:00")
+            partners |= partner
+            self.env.flush_all()
+            for fname, value in values.items():
+                self.env.cr.execute(
+                    f'UPDATE res_partner SET "{fname}" = %s WHERE id = %s',
+                    (value, partner.id),
+                )
+        self.env.invalidate_all()
+        self.Profile.refresh_profiles(partner_ids=partners.ids)
+        # 8 fields for companies, where one filled field is 12.5%: the half rounds up.
+        company = ["email", "phone", "street", "city", "comment", "color", "partner_latitude", "employee"]
+        individual = ["email", "city", "type", "verified_date", "country_id", "color", "partner_latitude"]
+        Partner = self.env["res.partner"].sudo()
+        labels = {
+            fname: Partner._fields[fname]._description_string(self.env) for fname in set(company + individual)
+        }
+        required = {"company": company, "individual": individual}
+        self._require(company, individual)
+        self.Profile._update_completeness_orm(Partner, None, required, labels)
+        by_engine = self._stored_completeness()
+        self.env.cr.execute(
+            "UPDATE customer_profile SET completeness_score = NULL, completeness_missing = NULL"
+        )
+        self.env.invalidate_all()
+        self.Profile._update_completeness()  # the set-based statement, as every field has a column
+        self.assertEqual(self._stored_completeness(), by_engine)
+        scores = {row[0]: row[2] for row in by_engine}
+        self.assertEqual(scores[partners[1].id], 13, "a company with 1 of 8 fields filled: 12.5 rounds up")
+        self.assertEqual(scores[partners[0].id], 29, "an individual with a city and a type: 2 of 7")
+
+    def test_set_based_update_writes_only_changed_rows(self):
+        """A second update finds nothing to write: the nightly refresh leaves unchanged rows alone."""
+        self.Profile._update_completeness()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT id, xmin::text FROM customer_profile ORDER BY id")
+        before = self.env.cr.fetchall()
+        self.Profile._update_completeness()
+        self.env.cr.execute("SELECT id, xmin::text FROM customer_profile ORDER BY id")
+        self.assertEqual(self.env.cr.fetchall(), before)
+
+    def test_required_many2many_is_scored_through_the_orm(self):
+        """A required field without a column (the tags) is scored on the values read: a tagged
+        customer has it, an untagged one misses it."""
+        tag = self.env["res.partner.category"].create({"name": "Key account"})
+        self.complete_company.category_id = tag
+        self._require(["category_id"], ["category_id"])
+        self.Profile._update_completeness()
+        self.assertEqual(self.profile(self.complete_company).completeness_score, 100)
+        self.assertEqual(self.profile(self.half_person).completeness_score, 0)
+        self.assertIn("Tags", self.profile(self.half_person).completeness_missing)
+
+
+def test_python_has_no_whitespace_after_the_ideographic_space():
+    """The whitespace the SQL strips is all of what str.strip() strips."""
+    assert not [char for char in map(chr, range(0x3001, sys.maxunicode + 1)) if char.isspace()]
+    assert "\u3000" in quality.WHITESPACE and "\xa0" in quality.WHITESPACE
