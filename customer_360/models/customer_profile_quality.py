@@ -118,21 +118,27 @@ class CustomerProfile(models.Model):
         )
         in_scope = SQL("p.id = ANY(%s)", partner_ids) if partner_ids is not None else SQL("TRUE")
         self.env.flush_all()
+        # Each partner is scored once (MATERIALIZED: inlined, the score would be evaluated again
+        # for the band and the comparison), then only the rows that differ are written.
         self.env.cr.execute(
             SQL(
-                """UPDATE customer_profile cp
+                """WITH scored AS MATERIALIZED (
+                       SELECT p.id AS partner_id,
+                              CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_score)s
+                                   ELSE %(individual_score)s END AS score,
+                              CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_missing)s
+                                   ELSE %(individual_missing)s END AS missing
+                         FROM res_partner p
+                        WHERE %(in_scope)s AND p.id IN (SELECT partner_id FROM customer_profile)
+                   ),
+                   v AS (SELECT v.*, %(band)s AS band FROM scored v)
+                   UPDATE customer_profile cp
                       SET completeness_score = v.score, completeness_missing = v.missing,
-                          completeness_band = %(band)s
-                     FROM (SELECT p.id AS partner_id,
-                                  CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_score)s
-                                       ELSE %(individual_score)s END AS score,
-                                  CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_missing)s
-                                       ELSE %(individual_missing)s END AS missing
-                             FROM res_partner p
-                            WHERE %(in_scope)s AND p.id IN (SELECT partner_id FROM customer_profile)) v
+                          completeness_band = v.band
+                     FROM v
                     WHERE cp.partner_id = v.partner_id
                       AND (cp.completeness_score, cp.completeness_missing, cp.completeness_band)
-                          IS DISTINCT FROM (v.score, v.missing, %(band)s)""",
+                          IS DISTINCT FROM (v.score, v.missing, v.band)""",
                 band=band,
                 company_score=company_score,
                 individual_score=individual_score,

@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from ..models import profile_sql
 from .common import Customer360Case
 
 COMPARED = [
@@ -90,6 +91,22 @@ class TestIncrementalRefresh(Customer360Case):
         self.assertTrue(incremental)
         self.Profile.refresh_profiles()
         self.assertEqual(self.snapshot(), incremental)
+
+    def test_full_refresh_leaves_no_settings_or_tables_behind(self):
+        """The bulk refresh's planner settings and temporary tables last only as long as it does:
+        the rest of the transaction plans as before, and a second refresh in it works."""
+        self._order(self.customer, [(self.product_tea, 2, 100.0)], "2025-01-06 10:00:00")
+        self.env.cr.execute("SELECT current_setting('jit'), current_setting('enable_hashagg')")
+        before = self.env.cr.fetchone()
+        self.Profile.refresh_profiles()
+        self.env.cr.execute("SELECT current_setting('jit'), current_setting('enable_hashagg')")
+        self.assertEqual(self.env.cr.fetchone(), before)
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_class WHERE relname IN %s AND relpersistence = 't'",
+            ((profile_sql.LINES_TABLE, profile_sql.KPIS_TABLE),),
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertTrue(self.Profile.refresh_profiles())
 
     def test_nightly_cron_resumes_in_batches(self):
         """The nightly cron refreshes batch by batch and ends with the same numbers."""
