@@ -325,7 +325,7 @@ def refresh(env, scope):
                        SELECT count(*) FROM profiles""",
                     line_products,
                     kpi_sources,
-                    _upsert(SQL("SELECT %s FROM profile_keys k %s", _profile_values(env), SQL(KPI_JOINS))),
+                    _upsert(_profile_rows(env)),
                     SQL(TOP_PRODUCTS_AND_CATEGORIES),
                 )
             )
@@ -339,13 +339,11 @@ def refresh(env, scope):
         cr.execute(
             SQL(
                 """CREATE TEMPORARY TABLE %s AS
-                   WITH line_products AS (SELECT * FROM %s), %s
-                   SELECT %s FROM profile_keys k %s""",
+                   WITH line_products AS (SELECT * FROM %s), %s %s""",
                 SQL.identifier(KPIS_TABLE),
                 SQL.identifier(LINES_TABLE),
                 kpi_sources,
-                _profile_values(env),
-                SQL(KPI_JOINS),
+                _profile_rows(env),
             )
         )
         cr.execute(SQL("ANALYZE %s", SQL.identifier(KPIS_TABLE)))
@@ -365,11 +363,13 @@ def refresh(env, scope):
     return written
 
 
-def _profile_values(env):
-    return SQL(", ").join(
+def _profile_rows(env):
+    """The SELECT of one profile row per profile key, over the CTEs of _kpi_sources."""
+    values = SQL(", ").join(
         SQL("%s AS %s", SQL(value, uid=env.uid) if "%(uid)s" in value else SQL(value), SQL.identifier(column))
         for column, value in PROFILE_VALUES
     )
+    return SQL("SELECT %s FROM profile_keys k %s", values, SQL(KPI_JOINS))
 
 
 def _upsert(rows):
