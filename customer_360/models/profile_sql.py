@@ -234,7 +234,7 @@ REFRESH_SETTINGS = {"jit": "off"}
 # The two bulk steps that read every order line and order (a company, an id range) are plain
 # SELECTs into temporary tables, which PostgreSQL may run in parallel workers; the sort-based
 # aggregation is the one it parallelises (measured at 100k: 3.0-3.5 s for the order lines, against
-# 4.0-4.5 s hashed in one process).
+# 4.0-4.5 s hashed in one process), and its sorted output feeds the rankings without another sort.
 BULK_SETTINGS = {"jit": "off", "enable_hashagg": "off"}
 
 LINES_TABLE = "customer_360_refresh_lines"
@@ -288,7 +288,7 @@ PROFILE_VALUES = (
         "NULLIF(greatest(os.any_order_date, inv.last_invoice_date, ps.last_payment_date, "
         "ts.last_ticket_date, ce.date, '-infinity'::timestamp), '-infinity'::timestamp)",
     ),
-    ("avg_basket_qty", "COALESCE(round((b.units / NULLIF(os.order_count, 0))::numeric, 2), 0)"),
+    ("avg_basket_qty", "COALESCE(round((ls.units / NULLIF(os.order_count, 0))::numeric, 2), 0)"),
     ("usual_order_weekday", "os.weekday::varchar"),
     ("usual_order_month", "os.month::varchar"),
     ("refreshed_at", "now() at time zone 'UTC'"),
@@ -296,6 +296,11 @@ PROFILE_VALUES = (
     ("create_date", "now() at time zone 'UTC'"),
     ("write_uid", "%(uid)s"),
     ("write_date", "now() at time zone 'UTC'"),
+)
+# Beside each profile row: its top 5 products and top 3 categories, as arrays of ids by rank.
+RANKING_VALUES = (
+    ("ranked_product_ids", "ls.ranked_product_ids"),
+    ("ranked_category_ids", "ls.ranked_category_ids"),
 )
 KEY_COLUMNS = ("partner_id", "company_id")
 CREATE_COLUMNS = ("create_uid", "create_date")
@@ -311,22 +316,23 @@ def refresh(env, scope):
     top products and categories are written.
 
     A few customers (``scope.partner_ids``) take one statement. A company or an id range takes
-    three: the order lines per product and the profile rows are first computed into temporary
-    tables by plain SELECTs, which PostgreSQL can run in parallel, then upserted."""
+    three: the order lines per product, then the profile rows with their rankings, are computed
+    into temporary tables by plain SELECTs, which PostgreSQL can run in parallel; the third
+    statement writes them."""
     cr = env.cr
     kpi_sources = _kpi_sources(env, scope)
-    line_products = _line_products(scope)
+    line_stats = _line_stats(scope)
     if scope.partner_ids is not None:
         with statement_settings(cr, REFRESH_SETTINGS):
             cr.execute(
                 SQL(
-                    """WITH line_products AS MATERIALIZED (%s), %s,
-                            profiles AS (%s), %s
+                    """WITH line_stats AS MATERIALIZED (%s), %s,
+                            profile_rows AS MATERIALIZED (%s), %s
                        SELECT count(*) FROM profiles""",
-                    line_products,
+                    line_stats,
                     kpi_sources,
-                    _upsert(_profile_rows(env)),
-                    SQL(TOP_PRODUCTS_AND_CATEGORIES),
+                    _profile_rows(env),
+                    _write_profiles(SQL.identifier("profile_rows")),
                 )
             )
             return cr.fetchone()[0]
@@ -334,42 +340,45 @@ def refresh(env, scope):
         cr.execute(
             SQL("DROP TABLE IF EXISTS %s, %s", SQL.identifier(LINES_TABLE), SQL.identifier(KPIS_TABLE))
         )
-        cr.execute(SQL("CREATE TEMPORARY TABLE %s AS %s", SQL.identifier(LINES_TABLE), line_products))
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(LINES_TABLE)))
+        cr.execute(SQL("CREATE TEMPORARY TABLE %s AS %s", SQL.identifier(LINES_TABLE), line_stats))
+        cr.execute(SQL("ANALYZE %s (partner_id, company_id)", SQL.identifier(LINES_TABLE)))
         cr.execute(
             SQL(
                 """CREATE TEMPORARY TABLE %s AS
-                   WITH line_products AS (SELECT * FROM %s), %s %s""",
+                   WITH line_stats AS (SELECT * FROM %s), %s %s""",
                 SQL.identifier(KPIS_TABLE),
                 SQL.identifier(LINES_TABLE),
                 kpi_sources,
                 _profile_rows(env),
             )
         )
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(KPIS_TABLE)))
+        cr.execute(SQL("ANALYZE %s (partner_id, company_id)", SQL.identifier(KPIS_TABLE)))
     with statement_settings(cr, REFRESH_SETTINGS):
-        columns = SQL(", ").join(SQL.identifier(column) for column, _value in PROFILE_VALUES)
-        cr.execute(
-            SQL(
-                """WITH line_products AS (SELECT * FROM %s), profiles AS (%s), %s
-                   SELECT count(*) FROM profiles""",
-                SQL.identifier(LINES_TABLE),
-                _upsert(SQL("SELECT %s FROM %s", columns, SQL.identifier(KPIS_TABLE))),
-                SQL(TOP_PRODUCTS_AND_CATEGORIES),
-            )
-        )
+        cr.execute(SQL("WITH %s SELECT count(*) FROM profiles", _write_profiles(SQL.identifier(KPIS_TABLE))))
         written = cr.fetchone()[0]
     cr.execute(SQL("DROP TABLE %s, %s", SQL.identifier(LINES_TABLE), SQL.identifier(KPIS_TABLE)))
     return written
 
 
 def _profile_rows(env):
-    """The SELECT of one profile row per profile key, over the CTEs of _kpi_sources."""
+    """The SELECT of one profile row per profile key, over the CTEs of _kpi_sources: the columns
+    of PROFILE_VALUES, then those of RANKING_VALUES."""
     values = SQL(", ").join(
         SQL("%s AS %s", SQL(value, uid=env.uid) if "%(uid)s" in value else SQL(value), SQL.identifier(column))
-        for column, value in PROFILE_VALUES
+        for column, value in PROFILE_VALUES + RANKING_VALUES
     )
     return SQL("SELECT %s FROM profile_keys k %s", values, SQL(KPI_JOINS))
+
+
+def _write_profiles(rows):
+    """The CTEs that upsert the profile rows of the relation ``rows`` (see _profile_rows) as
+    ``profiles``, then write the changes to their top products and categories."""
+    columns = SQL(", ").join(SQL.identifier(column) for column, _value in PROFILE_VALUES)
+    return SQL(
+        "profiles AS (%s), %s",
+        _upsert(SQL("SELECT %s FROM %s", columns, rows)),
+        SQL(TOP_PRODUCTS_AND_CATEGORIES, rows=rows),
+    )
 
 
 def _upsert(rows):
@@ -390,27 +399,42 @@ def _upsert(rows):
     )
 
 
-def _line_products(scope):
-    """Confirmed order lines per customer, company and product (with its category): revenue in
-    the company currency and units. The basket and both rankings read it."""
+def _line_stats(scope):
+    """Per customer and company, from the confirmed order lines: the units bought, and the top 5
+    products and top 3 categories by revenue (company currency), as arrays of ids by rank.
+
+    The lines are grouped by customer, company, category and product once; that grouping's
+    sorted output feeds the category totals (a window) and the per-customer arrays without being
+    sorted again."""
     return SQL(
-        """SELECT lp.commercial_partner_id AS partner_id, so.company_id, l.product_id, pt.categ_id,
-                  sum(l.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS revenue,
-                  sum(l.product_uom_qty) AS units
-             FROM sale_order_line l
-             JOIN sale_order so ON so.id = l.order_id
-             JOIN res_partner lp ON lp.id = so.partner_id
-             LEFT JOIN product_product pp ON pp.id = l.product_id
-             LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-            WHERE so.state = 'sale' AND l.display_type IS NULL AND %s AND %s
-            GROUP BY 1, 2, 3, 4""",
+        """SELECT partner_id, company_id, sum(units) AS units,
+                  (array_agg(product_id ORDER BY revenue DESC, product_id)
+                       FILTER (WHERE revenue > 0 AND product_id IS NOT NULL))[1:5] AS ranked_product_ids,
+                  (array_agg(categ_id ORDER BY category_revenue DESC, categ_id)
+                       FILTER (WHERE first_of_category AND category_revenue > 0 AND categ_id IS NOT NULL))[1:3]
+                      AS ranked_category_ids
+             FROM (SELECT products.*,
+                          sum(revenue) OVER category AS category_revenue,
+                          row_number() OVER category = 1 AS first_of_category
+                     FROM (SELECT lp.commercial_partner_id AS partner_id, so.company_id, pt.categ_id, l.product_id,
+                                  sum(l.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS revenue,
+                                  sum(l.product_uom_qty) AS units
+                             FROM sale_order_line l
+                             JOIN sale_order so ON so.id = l.order_id
+                             JOIN res_partner lp ON lp.id = so.partner_id
+                             LEFT JOIN product_product pp ON pp.id = l.product_id
+                             LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                            WHERE so.state = 'sale' AND l.display_type IS NULL AND %s AND %s
+                            GROUP BY 1, 2, 3, 4) products
+                   WINDOW category AS (PARTITION BY partner_id, company_id, categ_id)) ranked
+            GROUP BY partner_id, company_id""",
         scope.partner(SQL("lp.commercial_partner_id")),
         scope.company(SQL("so.company_id")),
     )
 
 
 def _kpi_sources(env, scope):
-    """The CTEs (after line_products) that PROFILE_VALUES and KPI_JOINS read, ending with
+    """The CTEs (after line_stats) that PROFILE_VALUES and KPI_JOINS read, ending with
     profile_keys: every customer and company with an order, invoice or ticket, or a profile."""
     scope_of = scope.partner
     company_scope_of = scope.company
@@ -461,9 +485,6 @@ order_stats AS (
                         AS gap
               FROM orders o) dated
      GROUP BY partner_id, company_id
-),
-baskets AS (
-    SELECT partner_id, company_id, sum(units) AS units FROM line_products GROUP BY 1, 2
 ),
 invoice_stats AS (
     SELECT am.commercial_partner_id AS partner_id, am.company_id,
@@ -520,7 +541,7 @@ KPI_JOINS = """
   JOIN res_partner p ON p.id = k.partner_id
   JOIN res_company c ON c.id = k.company_id
   LEFT JOIN order_stats os ON os.partner_id = k.partner_id AND os.company_id = k.company_id
-  LEFT JOIN baskets b ON b.partner_id = k.partner_id AND b.company_id = k.company_id
+  LEFT JOIN line_stats ls ON ls.partner_id = k.partner_id AND ls.company_id = k.company_id
   LEFT JOIN invoice_stats inv ON inv.partner_id = k.partner_id AND inv.company_id = k.company_id
   LEFT JOIN payment_stats ps ON ps.partner_id = k.partner_id AND ps.company_id = k.company_id
   LEFT JOIN ticket_stats ts ON ts.partner_id = k.partner_id AND ts.company_id = k.company_id
@@ -528,28 +549,17 @@ KPI_JOINS = """
 
 
 # The top 5 products and top 3 categories by revenue (company currency) of the upserted
-# profiles, from line_products, written as differences: a nightly refresh where most customers
-# bought nothing new deletes and inserts a few rows instead of rewriting both tables.
+# profiles, from the rankings beside their rows, written as differences: a nightly refresh where
+# most customers bought nothing new deletes and inserts a few rows instead of rewriting both tables.
 # ON CONFLICT covers a concurrent refresh of the same customer.
 TOP_PRODUCTS_AND_CATEGORIES = """
 top_products AS (
-    SELECT pr.id AS profile_id, r.product_id
-      FROM (SELECT partner_id, company_id, product_id,
-                   row_number() OVER (PARTITION BY partner_id, company_id ORDER BY revenue DESC, product_id)
-                       AS rank
-              FROM line_products WHERE revenue > 0 AND product_id IS NOT NULL) r
-      JOIN profiles pr ON pr.partner_id = r.partner_id AND pr.company_id = r.company_id
-     WHERE r.rank <= 5
+    SELECT pr.id AS profile_id, unnest(r.ranked_product_ids) AS product_id
+      FROM profiles pr JOIN %(rows)s r ON r.partner_id = pr.partner_id AND r.company_id = pr.company_id
 ),
 top_categories AS (
-    SELECT pr.id AS profile_id, r.categ_id AS category_id
-      FROM (SELECT partner_id, company_id, categ_id,
-                   row_number() OVER (PARTITION BY partner_id, company_id ORDER BY sum(revenue) DESC, categ_id)
-                       AS rank
-              FROM line_products WHERE categ_id IS NOT NULL
-             GROUP BY partner_id, company_id, categ_id HAVING sum(revenue) > 0) r
-      JOIN profiles pr ON pr.partner_id = r.partner_id AND pr.company_id = r.company_id
-     WHERE r.rank <= 3
+    SELECT pr.id AS profile_id, unnest(r.ranked_category_ids) AS category_id
+      FROM profiles pr JOIN %(rows)s r ON r.partner_id = pr.partner_id AND r.company_id = pr.company_id
 ),
 product_changes AS MATERIALIZED (
     SELECT COALESCE(t.profile_id, e.profile_id) AS profile_id, COALESCE(t.product_id, e.product_id) AS product_id,

@@ -72,3 +72,41 @@ class TestProfileKpis(Customer360Case):
         self.Profile.refresh_profiles()
         after = self.profile(self.customer).read(["order_count", "sales_total", "purchase_interval_days"])
         self.assertEqual(before, after)
+
+    def test_top_products_and_categories_are_ranked_by_summed_revenue(self):
+        """Seven products in five categories, over two orders. Products rank by their revenue
+        summed over the orders, ties by id; categories by the revenue of all their products: the
+        three 100 Grocery products outrank the single 250 Pottery one. Nothing is ranked that
+        brought no revenue. Both the one-customer and the full refresh rank alike."""
+        categories = self.env["product.category"].create(
+            [{"name": name} for name in ("Grocery", "Pottery", "Silk", "Paper", "Samples")]
+        )
+        grocery, pottery, silk, paper, samples = categories
+        rice, noodles, vinegar = (self._product(name, grocery) for name in ("Rice", "Noodles", "Vinegar"))
+        vase = self._product("Vase", pottery)
+        scarf, ribbon = self._product("Scarf", silk), self._product("Ribbon", silk)
+        fan = self._product("Paper fan", paper)
+        sample = self._product("Free sample", samples)
+        buyer = self.env["res.partner"].create({"name": "Suzhou Market", "is_company": True})
+        self._order(
+            buyer,
+            [(rice, 1, 60.0), (noodles, 1, 100.0), (vase, 1, 250.0), (scarf, 2, 100.0), (sample, 1, 0.0)],
+            "2025-03-03 10:00:00",
+        )
+        self._order(
+            buyer,
+            [(rice, 1, 40.0), (vinegar, 1, 100.0), (ribbon, 1, 10.0), (fan, 1, 150.0)],
+            "2025-03-10 10:00:00",
+        )
+        expected_products = {vase, scarf, fan, rice, noodles}
+        expected_categories = {grocery, pottery, silk}
+        for refresh in (
+            lambda: self.Profile.refresh_profiles(partner_ids=buyer.ids),
+            self.Profile.refresh_profiles,
+        ):
+            refresh()
+            profile = self.profile(buyer)
+            self.assertEqual(profile.top_product_ids, self.env["product.product"].union(*expected_products))
+            self.assertEqual(
+                profile.top_category_ids, self.env["product.category"].union(*expected_categories)
+            )
