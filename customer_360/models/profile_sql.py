@@ -236,6 +236,10 @@ REFRESH_SETTINGS = {"jit": "off"}
 # aggregation is the one it parallelises (measured at 100k: 3.0-3.5 s for the order lines, against
 # 4.0-4.5 s hashed in one process), and its sorted output feeds the rankings without another sort.
 BULK_SETTINGS = {"jit": "off", "enable_hashagg": "off"}
+# The profile rows' step sorts every order for the gaps between them. With the default cost of
+# passing a row from a worker, PostgreSQL joins and sorts the orders in one process; made cheaper,
+# it has the workers do both (measured at 100k: the step takes 3.5-3.8 s instead of 3.9-4.4 s).
+KPIS_SETTINGS = {**BULK_SETTINGS, "parallel_tuple_cost": "0.001"}
 
 LINES_TABLE = "customer_360_refresh_lines"
 KPIS_TABLE = "customer_360_refresh_kpis"
@@ -342,6 +346,7 @@ def refresh(env, scope):
         )
         cr.execute(SQL("CREATE TEMPORARY TABLE %s AS %s", SQL.identifier(LINES_TABLE), line_stats))
         cr.execute(SQL("ANALYZE %s (partner_id, company_id)", SQL.identifier(LINES_TABLE)))
+    with statement_settings(cr, KPIS_SETTINGS):
         cr.execute(
             SQL(
                 """CREATE TEMPORARY TABLE %s AS
