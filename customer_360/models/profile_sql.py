@@ -323,7 +323,7 @@ def refresh(env, scope):
     top products and categories are written.
 
     A few customers (``scope.partner_ids``) take one statement. A company or an id range takes
-    three: the order lines per product, then the profile rows with their rankings, are computed
+    three: each customer's order-line figures and rankings, then the profile rows, are computed
     into temporary tables by plain SELECTs, which PostgreSQL can run in parallel; the third
     statement writes them."""
     cr = env.cr
