@@ -134,6 +134,7 @@ list_db = True
 without_demo = all
 log_level = warn
 server_wide_modules = base,web
+http_port = ${C360_HTTP_PORT:-8069}
 EOF
     export ODOO_RC="$ODOO_RC_FILE"
 }
@@ -150,8 +151,20 @@ ensure_chromium() {
     command -v chromium >/dev/null 2>&1
 }
 
+# Through the console script, as production launches it: with workers, Odoo starts its websocket
+# process as `sys.executable sys.argv[0] gevent`, which `python -m odoo` breaks (argv[0] is then
+# odoo/__main__.py, which fails on a relative import and is respawned in a loop).
 odoo_bin() {
-    "$VENV/bin/python" -m odoo -c "$ODOO_RC_FILE" "$@"
+    "$VENV/bin/odoo" -c "$ODOO_RC_FILE" "$@"
+}
+
+# The first free TCP port on localhost from $1 upwards.
+free_port() {
+    local port=$1
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        port=$((port + 1))
+    done
+    echo "$port"
 }
 
 db_exists() {

@@ -2,7 +2,7 @@
 
 Run inside ``odoo shell`` on a scratch database; everything is rolled back at the end::
 
-    .venv/bin/python -m odoo shell -c var/odoo.conf -d DB --no-http < customer_loyalty/tests/benchmark.py
+    .venv/bin/odoo shell -c var/odoo.conf -d DB --no-http < customer_loyalty/tests/benchmark.py
 
 Targets (issue 7): tier evaluation for 100k members <= 10 s, expiry for 1M ledger lines <= 30 s.
 Data is bulk-inserted with SQL so that only the measured code paths are timed.
