@@ -16,7 +16,9 @@ customer's confirmed orders. `report` prints the variants side by side with the 
 
 import argparse
 import json
+import os
 import re
+import signal
 import statistics
 import sys
 import threading
@@ -174,6 +176,99 @@ def run_scenario(url, db, records, kind, clients, orders):
     }
 
 
+def disconnect_mid_confirmation(url, db, records, count):
+    """Confirm `count` orders for the hot customer through a connection that gives up after
+    50 ms, as a browser tab closed mid-click; the server finishes or rolls back on its own."""
+    rpc = Rpc(url, db)
+    impatient = Rpc(url, db)
+    impatient.models = xmlrpc.client.ServerProxy(
+        f"{url}/xmlrpc/2/object", allow_none=True, transport=_ImpatientTransport()
+    )
+    orders = []
+    for _ in range(count):
+        order = rpc(
+            "sale.order",
+            "create",
+            {
+                "partner_id": records["hot"],
+                "order_line": [(0, 0, {"product_id": records["product"], "product_uom_qty": 3})],
+            },
+        )
+        orders.append(order)
+        try:
+            impatient("sale.order", "action_confirm", [order])
+        except (OSError, xmlrpc.client.Fault):
+            pass
+    time.sleep(5)  # the server side of the abandoned requests
+    return orders
+
+
+class _ImpatientTransport(xmlrpc.client.Transport):
+    def make_connection(self, host):
+        connection = super().make_connection(host)
+        connection.timeout = 0.05
+        return connection
+
+
+def kill_a_worker(server_pid):
+    """SIGKILL one HTTP worker of the server (the master respawns it); returns its pid."""
+    children = os.popen(f"pgrep -P {int(server_pid)}").read().split()
+    for pid in children:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if b"gevent" not in cmdline.read():
+                os.kill(int(pid), signal.SIGKILL)
+                return int(pid)
+    return None
+
+
+def orders_all_or_nothing(rpc, orders):
+    """Each order is confirmed with its points in the ledger, or a draft without: never half."""
+    half = []
+    for order in rpc("sale.order", "read", orders, ["state"]):
+        lines = rpc(
+            "loyalty.history",
+            "search_count",
+            [("order_model", "=", "sale.order"), ("order_id", "=", order["id"])],
+        )
+        if (order["state"] == "sale") != bool(lines):
+            half.append(f"order {order['id']}: {order['state']} with {lines} ledger lines")
+    return half
+
+
+def run_faults(args, records):
+    rpc = Rpc(args.url, args.db)
+    rpc("loyalty.program", "write", [records["program"]], {"active": True})
+    orders = disconnect_mid_confirmation(args.url, args.db, records, 10)
+    states = [o["state"] for o in rpc("sale.order", "read", orders, ["state"])]
+    problems = orders_all_or_nothing(rpc, orders)
+    print(
+        f"  disconnect mid-confirmation: {states.count('sale')} confirmed, {states.count('draft')} drafts, "
+        f"{len(problems)} half-done",
+        flush=True,
+    )
+    killed = {}
+
+    def killer():
+        time.sleep(3)
+        killed["pid"] = kill_a_worker(args.server_pid)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    before = rpc("sale.order", "search", [("partner_id", "=", records["hot"])])
+    row = run_scenario(args.url, args.db, records, "hot", args.clients, 10)
+    thread.join()
+    during = [
+        o for o in rpc("sale.order", "search", [("partner_id", "=", records["hot"])]) if o not in before
+    ]
+    half = orders_all_or_nothing(rpc, during)
+    print(
+        f"  worker {killed.get('pid')} killed during {args.clients} × 10 confirmations: {row['ok']} confirmed, "
+        f"{row['errors']} requests cut, {len(half)} half-done",
+        flush=True,
+    )
+    return {"disconnect_half": problems, "kill_half": half, "killed_pid": killed.get("pid")}
+
+
 def check_exactness(rpc, records):
     """Every card of the load's program equals its ledger; every load customer's profile counts
     its confirmed orders (where customer_360 is installed)."""
@@ -240,13 +335,17 @@ def run(args):
         results.append(row)
         print(format_row(row), flush=True)
     rpc("loyalty.program", "write", [records["program"]], {"active": True})
+    faults = run_faults(args, records) if args.server_pid else None
     outcome = {
         "variant": args.variant,
         "clients": args.clients,
         "orders": args.orders,
         "rows": results,
         "exactness": check_exactness(rpc, records),
+        "faults": faults,
     }
+    if faults:
+        outcome["exactness"]["problems"] += faults["disconnect_half"] + faults["kill_half"]
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(outcome, out, indent=2)
@@ -315,6 +414,7 @@ def main(argv=None):
         "--orders", type=int, default=125, help="orders per client, hot customer with loyalty"
     )
     run_parser.add_argument("--orders-other", type=int, default=30, help="orders per client, other scenarios")
+    run_parser.add_argument("--server-pid", type=int, help="the server's pid: also run the fault scenarios")
     run_parser.add_argument("--json")
     report_parser = commands.add_parser("report")
     report_parser.add_argument("files", nargs="+")
