@@ -1,7 +1,7 @@
 import json
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .quality_common import QualityCase
 
@@ -159,4 +159,31 @@ class TestQualityPrivacy(QualityCase):
         self.assertEqual(
             set(values.field_id.mapped("name")) & {"email", "mobile", "country_id"},
             {"email", "mobile", "country_id"},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPersonalDataDownload(HttpCase):
+    def test_the_export_is_downloaded_by_the_steward_only(self):
+        """The steward's browser receives the JSON file; a Customer 360 user is refused it, and
+        nothing is left on the customer."""
+        company = self.env.company
+        for login, group in (
+            ("privacy_dl_steward", "customer_360.group_customer_360_data_steward"),
+            ("privacy_dl_user", "customer_360.group_customer_360_user"),
+        ):
+            new_test_user(self.env, login=login, groups=f"base.group_user,{group}", company_id=company.id)
+        customer = self.env["res.partner"].create({"name": "Download Buyer", "email": "dl.buyer@example.com"})
+        url = f"/customer_360/personal_data/{customer.id}"
+        self.authenticate("privacy_dl_user", "privacy_dl_user")
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.authenticate("privacy_dl_steward", "privacy_dl_steward")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        self.assertEqual(response.json()["partner"]["email"], "dl.buyer@example.com")
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", customer.id)]
+            )
         )
