@@ -7,6 +7,7 @@ the table, or has no access row at all, fails the test. Records of one company a
 be invisible to the users of another, and the sensitive personal fields (birth date, gender,
 income band, age band, personal notes) unreadable without the Sensitive data group."""
 
+import json
 import re
 
 from odoo import Command, fields
@@ -478,3 +479,168 @@ class TestSecurityMatrix(TransactionCase):
             }
         )
         self.assertTrue(segment.exists())
+
+    # ------------------------------------------------------------------
+    # Personal data (issue 16): derived figures, timeline, export, segment tags
+    # ------------------------------------------------------------------
+    DERIVED_PARTNER_FIELDS = (
+        "customer_profile_ids",
+        "customer_order_count",
+        "customer_sales_total",
+        "customer_amount_due",
+        "customer_last_order_date",
+        "lifecycle_stage_id",
+        "churn_risk",
+        "churn_risk_level",
+        "predicted_next_order_date",
+        "customer_clv",
+        "lifecycle_cohort_month",
+    )
+
+    def test_derived_partner_figures_are_for_customer_360_users(self):
+        """The KPIs, stage, churn risk, CLV and predictions shown on the contact are read by
+        Customer 360 users only: not by any employee over RPC, nor by the customer on the portal."""
+        employee = new_test_user(
+            self.env,
+            login="matrix_employee",
+            groups="base.group_user",
+            company_id=self.company_a.id,
+            company_ids=[Command.set(self.company_a.ids)],
+        )
+        portal = self.users["portal"]
+        portal.partner_id.parent_id = self.customer
+        for user, partner in ((employee, self.customer), (portal, portal.partner_id)):
+            Partner = self.env["res.partner"].with_user(user)
+            visible = Partner.fields_get()
+            for fname in self.DERIVED_PARTNER_FIELDS:
+                with self.subTest(user=user.login, field=fname):
+                    self.assertNotIn(fname, visible)
+                    with self.assertRaises(AccessError):
+                        Partner.browse(partner.id).read([fname])
+        values = self.customer.with_user(self.users["user"]).read(list(self.DERIVED_PARTNER_FIELDS))[0]
+        self.assertEqual(values["customer_order_count"], 3)
+        self.assertTrue(values["lifecycle_stage_id"])
+
+    def test_partner_views_load_without_the_customer_360_group(self):
+        """The contact form, list and search views still open for an employee without Customer 360
+        (fields behind the group are dropped from them, and no modifier needs them)."""
+        employee = new_test_user(
+            self.env,
+            login="matrix_employee_views",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=self.company_a.id,
+            company_ids=[Command.set(self.company_a.ids)],
+        )
+        Partner = self.env["res.partner"].with_user(employee)
+        for view_type in ("form", "list", "search", "kanban"):
+            with self.subTest(view_type=view_type):
+                arch = Partner.get_views([(False, view_type)])["views"][view_type]["arch"]
+                for fname in self.DERIVED_PARTNER_FIELDS:
+                    self.assertNotIn(f'name="{fname}"', arch)
+
+    def test_timeline_messages_follow_the_partner_company(self):
+        """A note posted on a customer of company A shows in the timeline of company A's users,
+        not in the one of company B's user."""
+        customer_a = self.env["res.partner"].create(
+            {"name": "Matrix Private Buyer", "company_id": self.company_a.id}
+        )
+        customer_a.message_post(body="Secret terms agreed with the buyer", message_type="comment")
+        shared = self.env["res.partner"].create({"name": "Matrix Shared Buyer"})
+        shared.message_post(body="Shared buyer note", message_type="comment")
+        self.env.flush_all()
+        Interaction = self.env["customer.interaction"]
+        domain = [("partner_id", "in", (customer_a | shared).ids), ("kind", "=", "message")]
+        seen_by_a = Interaction.with_user(self.users["user"]).search(domain)
+        self.assertEqual(len(seen_by_a), 2)
+        seen_by_b = Interaction.with_user(self.users["other_company"]).search(domain)
+        self.assertEqual(seen_by_b.partner_id, shared)
+        row_a = seen_by_a.filtered(lambda row: row.partner_id == customer_a)
+        with self.assertRaises(AccessError):
+            row_a.with_user(self.users["other_company"]).read(["reference"])
+
+    def test_export_owes_what_the_suite_derives_and_follows_the_requester(self):
+        """The personal-data export of company A's steward holds company A's profiles with their
+        scores and predictions, the segment memberships, lifecycle events and loyalty ledger, and
+        the sensitive fields only once the steward is in the Sensitive data group."""
+        self.customer.write({"customer_birthdate": "1980-05-17", "customer_personal_notes": "Green tea only"})
+        card = self.env["loyalty.card"].search([("partner_id", "=", self.customer.id)])
+        self.env["loyalty.history"].create(
+            {"card_id": card.id, "description": "Matrix welcome", "issued": 10.0, "used": 0.0}
+        )
+        steward = self.users["steward"]
+        data = json.loads(self.customer.with_user(steward)._customer_personal_data_file()[1])
+        self.assertEqual({profile["company_id"][0] for profile in data["profiles"]}, {self.company_a.id})
+        profile = data["profiles"][0]
+        for fname in ("order_count", "rfm_segment", "churn_risk", "clv", "predicted_next_order_date"):
+            self.assertIn(fname, profile)
+        self.assertTrue(profile["lifecycle_stage_id"])
+        self.assertEqual([m["segment_id"][1] for m in data["segment_memberships"]], ["Matrix segment"])
+        events = self.env["customer.lifecycle.event"].search(
+            [("partner_id", "=", self.customer.id), ("company_id", "=", self.company_a.id)]
+        )
+        self.assertEqual(len(data["lifecycle_events"]), len(events))
+        self.assertTrue(events)
+        ledger = self.env["loyalty.history"].search([("card_id", "=", card.id)])
+        self.assertEqual(len(data["loyalty_ledger"]), len(ledger))
+        self.assertIn("Matrix welcome", [line["reason"] for line in data["loyalty_ledger"]])
+        self.assertEqual(len(data["loyalty_tier_events"]), 1)
+        for fname in ("customer_birthdate", "customer_personal_notes", "customer_age_band"):
+            self.assertNotIn(fname, data["partner"])
+        steward.groups_id |= self.env.ref(SENSITIVE_GROUP)
+        data = json.loads(self.customer.with_user(steward)._customer_personal_data_file()[1])
+        self.assertEqual(data["partner"]["customer_birthdate"], "1980-05-17")
+        self.assertEqual(data["partner"]["customer_personal_notes"], "Green tea only")
+
+    def test_export_and_anonymisation_are_refused_to_other_roles(self):
+        """Only a data steward exports or anonymises, and only the customers of their companies."""
+        customer_a = self.env["res.partner"].create(
+            {"name": "Matrix A Buyer", "company_id": self.company_a.id}
+        )
+        for role in ("user", "sensitive", "other_company", "portal"):
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                customer_a.with_user(self.users[role])._customer_personal_data_file()
+        steward_b = new_test_user(
+            self.env,
+            login="matrix_steward_b",
+            groups=ROLES["steward"],
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
+        )
+        with self.assertRaises(AccessError):
+            customer_a.with_user(steward_b)._customer_personal_data_file()
+        with self.assertRaises(AccessError):
+            customer_a.with_user(steward_b).action_customer_anonymise()
+
+    def test_segments_on_sensitive_fields_publish_no_partner_tag(self):
+        """A segment whose rule reads birth date, gender or income band puts no tag on its
+        members, since every employee reads partner tags; the tag goes when a rule becomes so."""
+        manager = self.users["manager"]
+        manager.groups_id |= self.env.ref(SENSITIVE_GROUP)
+        self.customer.customer_birthdate = "1980-05-17"
+        Segment = self.env["customer.segment"].with_user(manager)
+        born = Segment.create(
+            {
+                "name": "Born before 1990",
+                "company_id": self.company_a.id,
+                "partner_domain": "[('customer_birthdate', '<', '1990-01-01')]",
+            }
+        )
+        self.assertFalse(born.tag_id)
+        born.sudo().refresh_members()
+        self.assertIn(self.customer, born.sudo().membership_ids.partner_id)
+        self.assertFalse(self.customer.category_id.filtered(lambda tag: tag.name == "Born before 1990"))
+        plain = Segment.create({"name": "Everyone", "company_id": self.company_a.id, "partner_domain": "[]"})
+        self.assertTrue(plain.tag_id)
+        tag = plain.tag_id
+        plain.profile_domain = "[('partner_id.customer_income_band', '=', 'high')]"
+        self.assertFalse(plain.tag_id)
+        self.assertFalse(tag.exists())
+        plain.write(
+            {
+                "profile_domain": "[]",
+                "partner_domain": "[('child_ids', 'any', [('customer_gender', '=', 'female')])]",
+            }
+        )
+        self.assertFalse(plain.tag_id)
+        plain.partner_domain = "[]"
+        self.assertTrue(plain.tag_id)

@@ -100,7 +100,9 @@ class CustomerInteraction(models.Model):
                      LEFT JOIN res_company co ON co.id = src.company_id""",
                 )
             )
-        message_body = """cp.commercial_partner_id, src.res_id, NULL::integer, src.date,
+        # Messages and activities have no company: they take the one of the partner they are
+        # posted on, so that the company rule hides them wherever the partner is hidden.
+        message_body = """cp.commercial_partner_id, src.res_id, cp.company_id, src.date,
                COALESCE(NULLIF(src.subject, ''), left(regexp_replace(src.body, '<[^>]*>', '', 'g'), 80)),
                NULL::numeric, NULL::integer, src.create_uid, 'res.partner', src.res_id
              FROM mail_message src

@@ -1,30 +1,57 @@
 from odoo import _, api, fields, models
 
+# The 360° figures are for Customer 360 users: without groups, any employee (over RPC) and a
+# portal user (their own) could read them.
+C360_USER = "customer_360.group_customer_360_user"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    customer_profile_ids = fields.One2many("customer.profile", "partner_id", string="Customer profiles")
+    customer_profile_ids = fields.One2many(
+        "customer.profile", "partner_id", string="Customer profiles", groups=C360_USER
+    )
     # The profile of the current company, read for the smart buttons and list columns.
     customer_profile_id = fields.Many2one(
-        "customer.profile", compute="_compute_customer_profile", string="Customer profile"
+        "customer.profile",
+        compute="_compute_customer_profile",
+        string="Customer profile",
+        groups=C360_USER,
     )
     customer_currency_id = fields.Many2one("res.currency", compute="_compute_customer_profile")
-    customer_order_count = fields.Integer(compute="_compute_customer_profile", string="Orders")
+    customer_order_count = fields.Integer(
+        compute="_compute_customer_profile", string="Orders", groups=C360_USER
+    )
     customer_sales_total = fields.Monetary(
-        compute="_compute_customer_profile", currency_field="customer_currency_id", string="Sales"
+        compute="_compute_customer_profile",
+        currency_field="customer_currency_id",
+        string="Sales",
+        groups=C360_USER,
     )
     customer_invoiced_total = fields.Monetary(
-        compute="_compute_customer_profile", currency_field="customer_currency_id", string="Invoiced"
+        compute="_compute_customer_profile",
+        currency_field="customer_currency_id",
+        string="Invoiced",
+        groups=C360_USER,
     )
     customer_amount_due = fields.Monetary(
-        compute="_compute_customer_profile", currency_field="customer_currency_id", string="Due"
+        compute="_compute_customer_profile",
+        currency_field="customer_currency_id",
+        string="Due",
+        groups=C360_USER,
     )
     customer_amount_overdue = fields.Monetary(
-        compute="_compute_customer_profile", currency_field="customer_currency_id", string="Overdue"
+        compute="_compute_customer_profile",
+        currency_field="customer_currency_id",
+        string="Overdue",
+        groups=C360_USER,
     )
-    customer_ticket_count = fields.Integer(compute="_compute_customer_profile", string="Customer tickets")
-    customer_last_order_date = fields.Datetime(compute="_compute_customer_profile", string="Last order")
+    customer_ticket_count = fields.Integer(
+        compute="_compute_customer_profile", string="Customer tickets", groups=C360_USER
+    )
+    customer_last_order_date = fields.Datetime(
+        compute="_compute_customer_profile", string="Last order", groups=C360_USER
+    )
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")

@@ -1,7 +1,9 @@
 import json
 import logging
+import re
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -15,6 +17,7 @@ from .customer_duplicate import TRGM_MATCH
 _logger = logging.getLogger(__name__)
 
 STEWARD_GROUP = "customer_360.group_customer_360_data_steward"
+SENSITIVE_GROUP = "customer_360.group_customer_360_sensitive"
 # Partner fields whose change can change a profile's completeness.
 COMPLETENESS_CANDIDATES = [
     "email",
@@ -364,22 +367,51 @@ class ResPartner(models.Model):
         return remaining
 
     # ------------------------------------------------------------------
-    # Privacy
+    # Privacy: export (GDPR art. 15) and anonymisation (art. 17)
     # ------------------------------------------------------------------
     def _customer_check_steward(self):
         if not (self.env.su or self.env.user.has_group(STEWARD_GROUP)):
             raise AccessError(_("Only a Customer 360 data steward can do this."))
 
+    def _customer_check_privacy_access(self):
+        """A steward acts only on customers they may read in their own companies (the sudo that
+        follows would otherwise reach any company's customers)."""
+        self._customer_check_steward()
+        if not self.env.su:
+            self.commercial_partner_id.check_access("read")
+
+    def _customer_privacy_companies(self):
+        """The companies whose records the requester may export: their own."""
+        return self.env["res.company"].sudo().search([]) if self.env.su else self.env.user.company_ids
+
+    def _customer_privacy_dump(self, records, fnames=None):
+        """``records`` (read as superuser) as plain JSON data, without the fields whose groups
+        the requester lacks (the Sensitive data group's fields, for instance). Without
+        ``fnames``, every stored field but the technical ones."""
+        user = self.env.user
+        if fnames is None:
+            skipped = set(models.MAGIC_COLUMNS) | {"display_name", "partner_id"}
+            fnames = [
+                fname
+                for fname, field in records._fields.items()
+                if field.store and fname not in skipped and field.type not in ("one2many", "binary")
+            ]
+        fnames = [
+            fname
+            for fname in fnames
+            if fname in records._fields
+            and (not records._fields[fname].groups or user.has_groups(records._fields[fname].groups))
+        ]
+        return json.loads(json.dumps(records.read(fnames), default=str))
+
     def _customer_personal_data(self):
-        """Everything held about this customer, as plain JSON-serialisable data."""
+        """Everything held about this customer in the requester's companies, as plain
+        JSON-serialisable data: master data, documents, and what the suite derives (profiles
+        with their scores and predictions). Addons add their own keys by extending this method
+        (``_customer_privacy_scope`` gives the customer, its contacts and the companies)."""
         self.ensure_one()
-        partner = self.sudo().commercial_partner_id
-        family = partner | partner.with_context(active_test=False).child_ids
-
-        def dump(records, fnames):
-            fnames = [fname for fname in fnames if fname in records._fields]
-            return json.loads(json.dumps(records.read(fnames), default=str))
-
+        partner, family, companies = self._customer_privacy_scope()
+        dump = self._customer_privacy_dump
         personal_fields = [
             "name",
             "display_name",
@@ -402,39 +434,35 @@ class ResPartner(models.Model):
             "create_date",
             "customer_personal_notes",
         ]
-        # Sensitive fields added by other addons (birth date, gender, income...).
+        # Sensitive fields added by other addons (birth date, gender, income...); dump() keeps
+        # them only for a requester in the Sensitive data group.
         personal_fields += [
             fname
             for fname, field in partner._fields.items()
-            if field.groups
-            and "group_customer_360_sensitive" in field.groups
-            and fname not in personal_fields
+            if field.groups and SENSITIVE_GROUP in field.groups and fname not in personal_fields
         ]
+        in_companies = [("company_id", "in", companies.ids)]
         data = {
             "exported_at": fields.Datetime.to_string(fields.Datetime.now()),
             "partner": dump(partner, personal_fields)[0],
             "contacts": dump(partner.child_ids, personal_fields + ["type"]),
+            # Every stored figure of the profile: KPIs, RFM scores, churn risk, CLV, predictions.
             "profiles": dump(
-                self.env["customer.profile"].sudo().search([("partner_id", "=", partner.id)]),
-                [
-                    "company_id",
-                    "order_count",
-                    "sales_total",
-                    "invoiced_total",
-                    "amount_due",
-                    "last_order_date",
-                ]
-                + (["completeness_score"]),
+                self.env["customer.profile"].sudo().search([("partner_id", "=", partner.id), *in_companies])
             ),
             "orders": dump(
-                self.env["sale.order"].sudo().search([("partner_id", "in", family.ids)]),
+                self.env["sale.order"].sudo().search([("partner_id", "in", family.ids), *in_companies]),
                 ["name", "date_order", "state", "amount_total", "currency_id", "company_id"],
             ),
             "invoices": dump(
                 self.env["account.move"]
                 .sudo()
                 .search(
-                    [("partner_id", "in", family.ids), ("move_type", "in", ("out_invoice", "out_refund"))]
+                    [
+                        ("partner_id", "in", family.ids),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                        *in_companies,
+                    ]
                 ),
                 [
                     "name",
@@ -449,39 +477,44 @@ class ResPartner(models.Model):
         }
         if "helpdesk.ticket" in self.env:
             data["tickets"] = dump(
-                self.env["helpdesk.ticket"].sudo().search([("partner_id", "in", family.ids)]),
+                self.env["helpdesk.ticket"].sudo().search([("partner_id", "in", family.ids), *in_companies]),
                 ["name", "description", "create_date", "stage_id", "closed_date"],
             )
         if "loyalty.card" in self.env:
             data["loyalty_cards"] = dump(
-                self.env["loyalty.card"].sudo().search([("partner_id", "in", family.ids)]),
+                self.env["loyalty.card"]
+                .sudo()
+                .search([("partner_id", "in", family.ids), ("company_id", "in", [False, *companies.ids])]),
                 ["code", "program_id", "points", "expiration_date"],
             )
         return data
 
-    def action_customer_export_personal_data(self):
-        """One JSON file with all the data held about the customer, attached and downloaded."""
+    def _customer_privacy_scope(self):
+        """(customer, customer and its contacts, companies of the requester), as superuser."""
+        partner = self.sudo().commercial_partner_id
+        family = partner | partner.with_context(active_test=False).child_ids
+        return partner, family, self._customer_privacy_companies()
+
+    def _customer_personal_data_file(self):
+        """(file name, JSON bytes) of the personal data of this customer, for the steward who
+        asks; the chatter records that an export happened. Nothing is stored: the file is
+        streamed to the requester only (see controllers/privacy.py)."""
         self.ensure_one()
-        self._customer_check_steward()
+        self._customer_check_privacy_access()
+        partner = self.sudo().commercial_partner_id
         data = self._customer_personal_data()
-        partner = self.commercial_partner_id
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": f"personal_data_{partner.id}.json",
-                    "mimetype": "application/json",
-                    "raw": json.dumps(data, indent=2, ensure_ascii=False).encode(),
-                    "res_model": "res.partner",
-                    "res_id": partner.id,
-                }
-            )
-        )
-        partner.sudo().message_post(body=_("Personal data exported by %s.", self.env.user.name))
+        partner.message_post(body=_("Personal data exported by %s.", self.env.user.name))
+        _logger.info("uid %s exported the personal data of partner %s", self.env.uid, partner.id)
+        payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
+        return f"personal_data_{partner.id}.json", payload
+
+    def action_customer_export_personal_data(self):
+        """Download one JSON file with all the data held about the customer."""
+        self.ensure_one()
+        self._customer_check_privacy_access()
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
+            "url": f"/customer_360/personal_data/{self.commercial_partner_id.id}",
             "target": "self",
         }
 
@@ -523,10 +556,124 @@ class ResPartner(models.Model):
             reasons.append(_("unpaid invoices: %s", ", ".join(invoices.mapped("name"))))
         return reasons
 
+    def _customer_partner_owners(self):
+        """The companies and users whose own partner is this customer or one of its contacts:
+        such a partner is never anonymised (it would erase a company's or a login's identity)."""
+        self.ensure_one()
+        partner = self.sudo().commercial_partner_id
+        family = partner | partner.with_context(active_test=False).child_ids
+        companies = self.env["res.company"].sudo().with_context(active_test=False)
+        users = self.env["res.users"].sudo().with_context(active_test=False)
+        return [
+            _("company %s", company.name) for company in companies.search([("partner_id", "in", family.ids)])
+        ] + [_("user %s", user.login) for user in users.search([("partner_id", "in", family.ids)])]
+
+    def _customer_personal_identifiers(self):
+        """The strings that identify these partners (names, emails, phones), longest first, to
+        be searched for and replaced in the suite's records once they are anonymised."""
+        values = set()
+        for partner in self:
+            values.update((partner.name, partner.display_name, partner.email, partner.phone, partner.mobile))
+        # Customers merged into these ones were the same person under another spelling.
+        merged = self.env["customer.duplicate"].sudo().search([("master_partner_id", "in", self.ids)])
+        for names in merged.mapped("merged_partner_names"):
+            values.update((names or "").splitlines())
+        return sorted({value.strip() for value in values if value and len(value.strip()) >= 3}, key=len)[::-1]
+
+    @api.model
+    def _customer_scrub_text(self, text, identifiers, replacement):
+        """``text`` with every identifier (and its HTML-escaped form) replaced, case-insensitively."""
+        if not text:
+            return text
+        variants = {str(escape(value)) for value in identifiers} | set(identifiers)
+        pattern = re.compile(
+            "|".join(re.escape(value) for value in sorted(variants, key=len, reverse=True)), re.I
+        )
+        return pattern.sub(replacement, str(text))
+
+    def _customer_anonymise_traces(self, identifiers, replacement):
+        """Remove what the suite keeps about these partners (the customer and its contacts,
+        already anonymised, as superuser) beside the partner itself: earlier export files,
+        quality flags, duplicate groups and merge notes, chatter messages quoting them.
+        ``identifiers``: their former names, emails and phones. Addons extend this method to
+        clean their own records (segmentation: mailing contacts)."""
+        if not identifiers:
+            return
+        # Export files of earlier versions, attached to the partner.
+        self.env["ir.attachment"].sudo().search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", self.ids),
+                ("name", "=like", "personal\\_data\\_%.json"),
+            ]
+        ).unlink()
+        # Flags of these partners were about data now erased; others may quote them.
+        Flag = self.env["customer.quality.flag"].sudo()
+        Flag.search([("partner_id", "in", self.ids)]).unlink()
+        quoting = Flag.search(self._customer_ilike_any("message", identifiers))
+        for flag in quoting:
+            flag.message = self._customer_scrub_text(flag.message, identifiers, replacement)
+        # Duplicate groups: the merged customers' names, the group's name, their chatter.
+        Group = self.env["customer.duplicate"].sudo()
+        groups = Group.search(["|", ("master_partner_id", "in", self.ids), ("partner_ids", "in", self.ids)])
+        groups |= Group.search(
+            [
+                "|",
+                *self._customer_ilike_any("merged_partner_names", identifiers),
+                *self._customer_ilike_any("name", identifiers),
+            ]
+        )
+        for group in groups:
+            group.write(
+                {
+                    "name": self._customer_scrub_text(group.name, identifiers, replacement),
+                    "merged_partner_names": self._customer_scrub_text(
+                        group.merged_partner_names, identifiers, replacement
+                    ),
+                }
+            )
+        # Chatter of the partners ("Merged duplicates ..." notes, export notes) and of the groups.
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    "&",
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    "&",
+                    ("model", "=", "customer.duplicate"),
+                    ("res_id", "in", groups.ids),
+                ]
+            )
+        )
+        for message in messages:
+            body = self._customer_scrub_text(message.body, identifiers, replacement)
+            subject = self._customer_scrub_text(message.subject, identifiers, replacement)
+            if body != (message.body or "") or subject != message.subject:
+                message.write({"body": Markup(body), "subject": subject})
+
+    @api.model
+    def _customer_ilike_any(self, fname, identifiers):
+        """Domain: ``fname`` contains one of the identifiers."""
+        leaves = [(fname, "ilike", value) for value in identifiers]
+        return ["|"] * (len(leaves) - 1) + leaves
+
     def action_customer_anonymise(self):
-        """Scrub the personal data of the customer and its contacts; invoices stay as they are."""
-        self._customer_check_steward()
+        """Scrub the personal data of the customer and its contacts, in the partner and in the
+        suite's own records; invoices stay as they are."""
+        self._customer_check_privacy_access()
         for partner in self.sudo().commercial_partner_id:
+            owners = partner._customer_partner_owners()
+            if owners:
+                raise UserError(
+                    _(
+                        "%(name)s cannot be anonymised: it is the partner of %(owners)s.",
+                        name=partner.display_name,
+                        owners=", ".join(owners),
+                    )
+                )
             reasons = partner._customer_anonymise_blockers()
             if reasons:
                 raise UserError(
@@ -537,13 +684,11 @@ class ResPartner(models.Model):
                     )
                 )
             family = partner | partner.with_context(active_test=False).child_ids
+            identifiers = family._customer_personal_identifiers()
             sensitive = [
                 fname
                 for fname, field in partner._fields.items()
-                if field.groups
-                and "group_customer_360_sensitive" in field.groups
-                and field.store
-                and not field.compute
+                if field.groups and SENSITIVE_GROUP in field.groups and field.store and not field.compute
             ]
             scrub = {fname: False for fname in set(ANONYMISED_FIELDS + sensitive) if fname in partner._fields}
             # No tracking: the old values would land in the chatter; earlier ones are removed.
@@ -554,6 +699,7 @@ class ResPartner(models.Model):
                 member.with_context(customer_360_skip_standardise=True, tracking_disable=True).write(
                     {**scrub, "name": _("Anonymised customer %s", member.id), "vat": False}
                 )
+            family._customer_anonymise_traces(identifiers, _("Anonymised customer %s", partner.id))
             partner.message_post(
                 body=_("Personal data anonymised by %s; posted invoices are kept.", self.env.user.name)
             )

@@ -1,7 +1,7 @@
 import json
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .quality_common import QualityCase
 
@@ -34,28 +34,73 @@ class TestQualityPrivacy(QualityCase):
         with self.assertRaises(AccessError):
             self.person.with_user(self.steward).read(["customer_personal_notes"])
 
+    def _export(self, user):
+        filename, payload = self.person.with_user(user)._customer_personal_data_file()
+        self.assertEqual(filename, f"personal_data_{self.person.id}.json")
+        return json.loads(payload)
+
     def test_export_gives_one_json_file_with_everything(self):
         """Export personal data gives one JSON file with the partner, contacts, orders,
-        invoices and tickets of the customer."""
+        invoices and tickets of the customer; the personal notes only to a steward who is in the
+        Sensitive data group."""
         self._order(self.person, [(self.product_tea, 1, 10.0)], "2025-01-06 10:00:00")
         self._invoice(self.person, 10.0, "2025-01-07")
         if "helpdesk.ticket" in self.env:
             self.env["helpdesk.ticket"].create(
-                {"name": "Broken cup", "description": "Cup arrived broken", "partner_id": self.person.id}
+                {
+                    "name": "Broken cup",
+                    "description": "Cup arrived broken",
+                    "partner_id": self.person.id,
+                    "company_id": self.company_a.id,
+                }
             )
         self.env["customer.profile"].refresh_profiles()
-        action = self.person.with_user(self.steward).action_customer_export_personal_data()
-        attachment_id = int(action["url"].split("/")[3].split("?")[0])
-        attachment = self.env["ir.attachment"].browse(attachment_id)
-        data = json.loads(attachment.raw)
+        data = self._export(self.steward)
         self.assertEqual(data["partner"]["email"], "liu.yang@example.com")
-        self.assertEqual(data["partner"]["customer_personal_notes"], "Prefers calls after 6 pm")
+        self.assertNotIn("customer_personal_notes", data["partner"])
         self.assertEqual([contact["name"] for contact in data["contacts"]], ["Liu Yang (office)"])
         self.assertEqual(len(data["orders"]), 1)
         self.assertEqual(len(data["invoices"]), 1)
         self.assertIn(self.company_a.id, [profile["company_id"][0] for profile in data["profiles"]])
         if "helpdesk.ticket" in self.env:
             self.assertEqual(data["tickets"][0]["name"], "Broken cup")
+        self.steward.groups_id |= self.env.ref("customer_360.group_customer_360_sensitive")
+        data = self._export(self.steward)
+        self.assertEqual(data["partner"]["customer_personal_notes"], "Prefers calls after 6 pm")
+
+    def test_export_leaves_no_file_on_the_customer(self):
+        """The export is a download for the steward who asked: no attachment stays on the
+        customer for anyone who reads it, and the chatter says that an export happened."""
+        action = self.person.with_user(self.steward).action_customer_export_personal_data()
+        self.assertEqual(action["url"], f"/customer_360/personal_data/{self.person.id}")
+        self._export(self.steward)
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", (self.person | self.person_contact).ids)]
+        )
+        self.assertFalse(attachments)
+        self.assertIn("Personal data exported by", " ".join(self.person.message_ids.mapped("body")))
+
+    def test_export_is_refused_for_a_customer_of_another_company(self):
+        """A steward of company A cannot export nor anonymise a customer of company B."""
+        foreign = self._partner("Boston Buyer", email="buyer@example.com", company_id=self.company_b.id)
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.steward).action_customer_export_personal_data()
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.steward)._customer_personal_data_file()
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.steward).action_customer_anonymise()
+        self.assertEqual(foreign.email, "buyer@example.com")
+
+    def test_anonymise_refuses_a_company_or_user_partner(self):
+        """The partner of a company, and the partner of a user (a portal customer's login
+        included), cannot be anonymised."""
+        with self.assertRaisesRegex(UserError, "company"):
+            self.company_a.partner_id.with_user(self.steward).action_customer_anonymise()
+        portal = new_test_user(self.env, login="liu_portal", groups="base.group_portal")
+        portal.partner_id.parent_id = self.person
+        with self.assertRaisesRegex(UserError, "liu_portal"):
+            self.person.with_user(self.steward).action_customer_anonymise()
+        self.assertEqual(self.person.name, "Liu Yang")
 
     def test_export_and_anonymise_are_for_data_stewards(self):
         """A Customer 360 user cannot export or anonymise a customer."""
@@ -114,4 +159,31 @@ class TestQualityPrivacy(QualityCase):
         self.assertEqual(
             set(values.field_id.mapped("name")) & {"email", "mobile", "country_id"},
             {"email", "mobile", "country_id"},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPersonalDataDownload(HttpCase):
+    def test_the_export_is_downloaded_by_the_steward_only(self):
+        """The steward's browser receives the JSON file; a Customer 360 user is refused it, and
+        nothing is left on the customer."""
+        company = self.env.company
+        for login, group in (
+            ("privacy_dl_steward", "customer_360.group_customer_360_data_steward"),
+            ("privacy_dl_user", "customer_360.group_customer_360_user"),
+        ):
+            new_test_user(self.env, login=login, groups=f"base.group_user,{group}", company_id=company.id)
+        customer = self.env["res.partner"].create({"name": "Download Buyer", "email": "dl.buyer@example.com"})
+        url = f"/customer_360/personal_data/{customer.id}"
+        self.authenticate("privacy_dl_user", "privacy_dl_user")
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.authenticate("privacy_dl_steward", "privacy_dl_steward")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        self.assertEqual(response.json()["partner"]["email"], "dl.buyer@example.com")
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", customer.id)]
+            )
         )

@@ -1,6 +1,10 @@
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+# Stage, churn risk, CLV and predictions are for Customer 360 users, not every employee or the
+# customer on the portal.
+C360_USER = "customer_360.group_customer_360_user"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -10,33 +14,43 @@ class ResPartner(models.Model):
         compute="_compute_lifecycle",
         inverse="_inverse_lifecycle_stage",
         string="Lifecycle stage",
+        groups=C360_USER,
     )
-    lifecycle_locked = fields.Boolean(compute="_compute_lifecycle", string="Stage locked")
-    lifecycle_lock_until = fields.Date(compute="_compute_lifecycle", string="Stage locked until")
-    churn_risk = fields.Float(compute="_compute_lifecycle", digits=(3, 2))
+    lifecycle_locked = fields.Boolean(compute="_compute_lifecycle", string="Stage locked", groups=C360_USER)
+    lifecycle_lock_until = fields.Date(
+        compute="_compute_lifecycle", string="Stage locked until", groups=C360_USER
+    )
+    churn_risk = fields.Float(compute="_compute_lifecycle", digits=(3, 2), groups=C360_USER)
     churn_risk_level = fields.Selection(
-        [("low", "Low"), ("medium", "Medium"), ("high", "High")], compute="_compute_lifecycle"
+        [("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        compute="_compute_lifecycle",
+        groups=C360_USER,
     )
-    predicted_next_order_date = fields.Date(compute="_compute_lifecycle")
+    predicted_next_order_date = fields.Date(compute="_compute_lifecycle", groups=C360_USER)
     customer_clv = fields.Monetary(
-        compute="_compute_lifecycle", currency_field="customer_currency_id", string="Lifetime value"
+        compute="_compute_lifecycle",
+        currency_field="customer_currency_id",
+        string="Lifetime value",
+        groups=C360_USER,
     )
     lifecycle_event_ids = fields.One2many(
-        "customer.lifecycle.event", compute="_compute_lifecycle", string="Lifecycle history"
+        "customer.lifecycle.event", compute="_compute_lifecycle", string="Lifecycle history", groups=C360_USER
     )
     lifecycle_days_in_stage = fields.Integer(
-        compute="_compute_lifecycle_position", string="Days in this stage"
+        compute="_compute_lifecycle_position", string="Days in this stage", groups=C360_USER
     )
     lifecycle_median_days_in_stage = fields.Float(
         compute="_compute_lifecycle_position",
         string="Usual days in this stage",
         digits=(16, 1),
         help="Median time the company's customers spent in this stage before moving on (lifecycle funnel).",
+        groups=C360_USER,
     )
     lifecycle_cohort_month = fields.Date(
         compute="_compute_lifecycle_position",
         string="Cohort",
         help="Month of the customer's first order in the current company: the cohort of the retention report.",
+        groups=C360_USER,
     )
 
     @api.depends_context("company")
@@ -203,3 +217,26 @@ class ResPartner(models.Model):
         ]
         action["context"] = {}
         return action
+
+    def _customer_personal_data(self):
+        """The export owes the stage history the suite derived about the customer."""
+        data = super()._customer_personal_data()
+        _partner, family, companies = self._customer_privacy_scope()
+        events = (
+            self.env["customer.lifecycle.event"]
+            .sudo()
+            .search([("partner_id", "in", family.ids), ("company_id", "in", companies.ids)], order="date, id")
+        )
+        data["lifecycle_events"] = self._customer_privacy_dump(
+            events,
+            [
+                "company_id",
+                "date",
+                "from_stage_id",
+                "to_stage_id",
+                "reason",
+                "trigger",
+                "days_in_previous_stage",
+            ],
+        )
+        return data

@@ -16,6 +16,33 @@ from ..engine import rfm
 _logger = logging.getLogger(__name__)
 
 
+SENSITIVE = "customer_360.group_customer_360_sensitive"
+
+
+def _domain_reads_groups(model, domain, group):
+    """Whether a condition of ``domain`` (on ``model``) goes through a field restricted to
+    ``group``, along dotted paths and inside any / not any sub-domains."""
+    for leaf in domain:
+        if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
+            continue
+        path, operator, value = leaf
+        current = model
+        for fname in path.split("."):
+            field = current._fields.get(fname)
+            if field is None:
+                break
+            if field.groups and group in field.groups.split(","):
+                return True
+            if not field.relational:
+                break
+            current = current.env[field.comodel_name]
+        else:
+            if operator in ("any", "not any") and isinstance(value, list | tuple):
+                if _domain_reads_groups(current, value, group):
+                    return True
+    return False
+
+
 class CustomerSegment(models.Model):
     _name = "customer.segment"
     _description = "Customer segment"
@@ -216,8 +243,7 @@ class CustomerSegment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         segments = super().create(vals_list)
-        for segment in segments:
-            segment.tag_id = self.env["res.partner.category"].sudo().create(segment._tag_values())
+        segments._sync_tag_publication()
         return segments
 
     def write(self, vals):
@@ -228,10 +254,40 @@ class CustomerSegment(models.Model):
                 _("A segment that already has members cannot move to another company; duplicate it instead.")
             )
         result = super().write(vals)
+        if {"kind", "partner_domain", "profile_domain"} & set(vals):
+            self._sync_tag_publication()
         if {"name", "color", "active"} & set(vals):
             for segment in self.filtered("tag_id"):
                 segment.tag_id.sudo().write(segment._tag_values())
         return result
+
+    def _sync_tag_publication(self):
+        """Every segment publishes a partner tag, which any employee reads, except those whose
+        rule uses a field of the Sensitive data group: their tag would tell everyone who is born
+        before 1990 or has a high income. Such a segment loses its tag."""
+        for segment in self:
+            if segment._uses_sensitive_fields():
+                if segment.tag_id:
+                    tag = segment.tag_id
+                    segment.sudo().tag_id = False
+                    tag.sudo().unlink()
+            elif not segment.tag_id:
+                segment.sudo().tag_id = self.env["res.partner.category"].sudo().create(segment._tag_values())
+
+    def _uses_sensitive_fields(self):
+        """Whether the rule of this segment reads a field of the Sensitive data group."""
+        self.ensure_one()
+        if self.kind != "rule":
+            return False
+        return _domain_reads_groups(
+            self.env["res.partner"],
+            self._parse_domain(self.partner_domain, _("partner conditions")),
+            SENSITIVE,
+        ) or _domain_reads_groups(
+            self.env["customer.profile"],
+            self._parse_domain(self.profile_domain, _("KPI conditions")),
+            SENSITIVE,
+        )
 
     def unlink(self):
         tags = self.tag_id
@@ -388,6 +444,8 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
             results = {
                 segment.id: counted.get(segment.id, (0, 0)) for segment in self if not segment.refresh_error
             }
+        # Segments saved before sensitive rules stopped publishing a tag lose it now.
+        self.filtered("tag_id")._sync_tag_publication()
         for segment in self.filtered(lambda s: s.id in results):
             entered, left = results[segment.id]
             segment.sudo().write(

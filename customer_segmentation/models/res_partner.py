@@ -222,3 +222,44 @@ class ResPartner(models.Model):
     def _cron_update_customer_dimensions(self):
         """Daily: ages move on, and thresholds or regions may have changed."""
         self.browse()._update_customer_dimensions()
+
+    # ------------------------------------------------------------------
+    # Privacy hooks of customer_360 (export, anonymisation)
+    # ------------------------------------------------------------------
+    def _customer_personal_data(self):
+        """The export owes the segments the customer belongs or belonged to."""
+        data = super()._customer_personal_data()
+        _partner, family, companies = self._customer_privacy_scope()
+        memberships = (
+            self.env["customer.segment.membership"]
+            .sudo()
+            .search(
+                [("partner_id", "in", family.ids), ("company_id", "in", companies.ids)], order="date_from, id"
+            )
+        )
+        data["segment_memberships"] = self._customer_privacy_dump(
+            memberships, ["segment_id", "company_id", "date_from", "date_to"]
+        )
+        return data
+
+    def _customer_anonymise_traces(self, identifiers, replacement):
+        """The mailing contacts that segment synchronisation made from the customer's addresses
+        (still on a segment's list, or left on none when the customer left the segment)."""
+        super()._customer_anonymise_traces(identifiers, replacement)
+        if "mailing.contact" not in self.env or not identifiers:
+            return
+        segment_lists = (
+            self.env["customer.segment"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("mailing_list_res_id", "!=", 0)])
+            .mapped("mailing_list_res_id")
+        )
+        emails = [value.lower() for value in identifiers if "@" in value]
+        contacts = (
+            self.env["mailing.contact"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("email_normalized", "in", emails)])
+        )
+        contacts.filtered(lambda contact: set(contact.list_ids.ids) <= set(segment_lists)).unlink()
