@@ -1,7 +1,9 @@
+import importlib.util
 import json
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools.misc import file_path
 
 from .quality_common import QualityCase
 
@@ -187,3 +189,30 @@ class TestPersonalDataDownload(HttpCase):
                 [("res_model", "=", "res.partner"), ("res_id", "=", customer.id)]
             )
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOldExportFilesRemoved(QualityCase):
+    def test_upgrade_removes_export_files_of_earlier_versions(self):
+        """Export files that earlier versions attached to customers are removed at upgrade;
+        other attachments of the customer stay."""
+        partner = self._partner("Zhao Lei", email="zhao.lei@example.com")
+        Attachment = self.env["ir.attachment"]
+        old_export = Attachment.create(
+            {
+                "name": f"personal_data_{partner.id}.json",
+                "res_model": "res.partner",
+                "res_id": partner.id,
+                "raw": b"{}",
+            }
+        )
+        contract = Attachment.create(
+            {"name": "contract.pdf", "res_model": "res.partner", "res_id": partner.id, "raw": b"%PDF"}
+        )
+        path = file_path("customer_360/migrations/18.0.1.1.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("customer_360_post_migration_18_0_1_1_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.assertFalse(old_export.exists())
+        self.assertTrue(contract.exists())
