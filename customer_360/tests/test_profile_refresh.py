@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.tests import tagged
 
 from ..models import profile_sql
@@ -57,6 +59,47 @@ class TestIncrementalRefresh(Customer360Case):
         self.end_transaction()
         self.assertEqual(self.profile(self.customer).order_count, 0)
         self.assertEqual(self.profile(self.customer).sales_total, 0.0)
+
+    def test_order_moved_to_another_customer_leaves_the_first_one(self):
+        """An order given to another customer by mistake and corrected: at commit the first
+        customer's numbers no longer count it, the second's do."""
+        order = self._order(self.customer, [(self.product_tea, 2, 100.0)], "2025-03-03 09:00:00")
+        self.end_transaction()
+        self.assertEqual(self.profile(self.customer).order_count, 1)
+        order.partner_id = self.individual
+        self.end_transaction()
+        self.assertEqual(self.profile(self.customer).order_count, 0)
+        self.assertEqual(self.profile(self.customer).sales_total, 0.0)
+        self.assertEqual(self.profile(self.individual).order_count, 1)
+        self.assertAlmostEqual(self.profile(self.individual).sales_total, 200.0)
+
+    def test_invoice_moved_to_another_customer_leaves_the_first_one(self):
+        """A posted invoice is reset to draft, given to another customer and posted again: the
+        amount due follows it at commit."""
+        invoice = self._invoice(self.customer, 500.0, "2025-03-03")
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_due, 500.0)
+        invoice.button_draft()
+        invoice.partner_id = self.individual
+        invoice.action_post()
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_due, 0.0)
+        self.assertAlmostEqual(self.profile(self.customer).invoiced_total, 0.0)
+        self.assertAlmostEqual(self.profile(self.individual).amount_due, 500.0)
+
+    def test_due_date_moved_on_a_posted_invoice_updates_the_overdue_amount(self):
+        """A posted invoice whose due date is pushed back (allowed on a posted invoice) is no
+        longer overdue for its customer, from the commit on."""
+        today = self.env.cr.now().date()
+        invoice = self._invoice(
+            self.customer, 500.0, today - timedelta(days=60), due=today - timedelta(days=30)
+        )
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_overdue, 500.0)
+        invoice.invoice_date_due = today + timedelta(days=30)
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_overdue, 0.0)
+        self.assertAlmostEqual(self.profile(self.customer).amount_due, 500.0)
 
     def test_the_short_cron_catches_up_what_commit_missed(self):
         self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
