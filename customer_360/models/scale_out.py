@@ -392,6 +392,7 @@ class CustomerProfile(models.Model):
     def refresh_profiles_split(self, batch_size=5000, company_ids=None):
         """Full refresh in company × partner-id-range pieces; with queue_job enabled the pieces
         are jobs that several workers share. Returns the number of jobs enqueued (0 inline)."""
+        self._check_recompute_access()
         self.env.flush_all()
         jobs = self._split_run(
             "customer.profile",

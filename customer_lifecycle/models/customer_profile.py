@@ -127,11 +127,15 @@ class CustomerProfile(models.Model):
     @api.model
     def evaluate_lifecycle(self, company_ids=None):
         """Score churn and value, then apply the stage rules, for every customer of the given
-        companies (all when None). Returns the number of stage changes."""
+        companies (all when None, none for an empty list). Returns the number of stage changes.
+        Managers only (see _check_recompute_access)."""
+        self._check_recompute_access()
         self = self.sudo()
         self.env.flush_all()
         companies = (
-            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+            self.env["res.company"].browse(company_ids)
+            if company_ids is not None
+            else self.env["res.company"].search([])
         )
         rules = self.env["customer.lifecycle.stage"]._rules_in_priority()
         baseline_ids = self._lifecycle_baseline_company_ids(companies.ids)
