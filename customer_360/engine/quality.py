@@ -42,9 +42,10 @@ LEGAL_SUFFIXES = {
 }
 CJK_LEGAL_SUFFIXES = ("有限责任公司", "有限公司", "股份公司", "有限責任公司", "公司")
 
-# Single-label domains (root@localhost) are accepted, as Odoo itself accepts them.
+# Single-label domains (root@localhost) are accepted, as Odoo itself accepts them; so are
+# international addresses (letters beyond ASCII in both parts, SMTPUTF8 and IDNA).
 EMAIL_RE = re.compile(
-    r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+    r"^[\w.!#$%&'*+/=?^`{|}~-]+@[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?(?:\.[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?)*$"
 )
 FORMATTED_EMAIL_RE = re.compile(r"<([^<>]+)>\s*$")
 
@@ -77,10 +78,12 @@ def normalise_email(email):
     """Return ``(cleaned, is_valid)``.
 
     Several addresses separated by commas or semicolons are each cleaned; a formatted address
-    ``"Name" <box@host>`` is reduced to the address. Empty input is valid (nothing to check)."""
+    ``"Name" <box@host>`` is reduced to the address, also when its quoted name holds a comma
+    (``"Philip, J. Fry" <fry@host>``, as mail clients write it). Empty input is valid (nothing to
+    check)."""
     if not email or not str(email).strip():
         return False, True
-    parts = [part.strip() for part in re.split(r"[,;]", str(email)) if part.strip()]
+    parts = [part.strip() for part in split_addresses(str(email)) if part.strip()]
     cleaned = []
     valid = True
     for part in parts:
@@ -90,6 +93,31 @@ def normalise_email(email):
             valid = False
         cleaned.append(address)
     return ",".join(cleaned), valid
+
+
+def split_addresses(text):
+    """Split a list of addresses on the commas and semicolons that separate them, not on those
+    inside a quoted display name or inside angle brackets."""
+    parts, current = [], []
+    quoted, escaped, angle = False, False, 0
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif not quoted and char == "<":
+            angle += 1
+        elif not quoted and char == ">":
+            angle = max(angle - 1, 0)
+        elif not quoted and not angle and char in ",;":
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def phone_digits(phone):

@@ -27,9 +27,13 @@ class CustomerProductSuggestion(models.Model):
 
     @api.model
     def compute_suggestions(self, company_ids=None, recent_days=90, top_n=5):
-        """Recompute every suggestion of the given companies from confirmed order lines."""
+        """Recompute every suggestion of the given companies (all when None, none for an empty
+        list) from confirmed order lines. Managers only (see _check_recompute_access)."""
+        self.env["customer.profile"]._check_recompute_access()
         companies = (
-            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+            self.env["res.company"].browse(company_ids)
+            if company_ids is not None
+            else self.env["res.company"].search([])
         )
         for company in companies:
             self.env.cr.execute(
@@ -100,7 +104,8 @@ class CustomerProfile(models.Model):
     _inherit = "customer.profile"  # pylint: disable=consider-merging-classes-inherited
 
     def action_compute_suggestions(self):
-        self.env["customer.product.suggestion"].compute_suggestions(company_ids=self.company_id.ids)
+        companies = self.company_id or self.env.companies
+        self.env["customer.product.suggestion"].compute_suggestions(company_ids=companies.ids)
         return True
 
     def action_create_quotation(self):

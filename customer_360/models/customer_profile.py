@@ -1,7 +1,7 @@
 import threading
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from . import profile_sql
@@ -155,6 +155,8 @@ class CustomerProfile(models.Model):
 
         Contacts given in ``partner_ids`` are taken for their commercial partner.
         Returns the number of profile rows written."""
+        if partner_ids is None:
+            self._check_recompute_access()
         self.env.flush_all()
         if partner_ids is not None:
             partner_ids = self._commercial_ids(partner_ids)
@@ -173,6 +175,14 @@ class CustomerProfile(models.Model):
         written = profile_sql.refresh(self.env, scope)
         self._refresh_extra_kpis(scope)
         return written
+
+    @api.model
+    def _check_recompute_access(self):
+        """Recomputing the figures of whole companies (every profile, score or suggestion) is for
+        Customer 360 managers, and for the scheduler (superuser); read-only users may refresh the
+        customers they look at, not start company-wide work."""
+        if not self.env.su and not self.env.user.has_group("customer_360.group_customer_360_manager"):
+            raise AccessError(_("Only Customer 360 managers can recompute the figures of whole companies."))
 
     @api.model
     def _refresh_extra_kpis(self, scope):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..engine import quality
+from .profile_sql import Scope
 
 # "Filled" in SQL for each field type with a column, as the engine decides it on the value read:
 # a truthy value, text once stripped of whitespace. Never NULL.
@@ -52,23 +53,27 @@ class CustomerProfile(models.Model):
             profile.completeness_band = quality.completeness_band(profile.completeness_score)
 
     @api.model
-    def refresh_profiles(self, partner_ids=None, company_ids=None):
-        written = super().refresh_profiles(partner_ids=partner_ids, company_ids=company_ids)
-        self._update_completeness(partner_ids=partner_ids)
-        return written
+    def _refresh_extra_kpis(self, scope):
+        # On the hook every refresh path calls (the partners' refresh, the full one, and each
+        # range of the nightly split run), so that a profile is never left without completeness.
+        super()._refresh_extra_kpis(scope)
+        self._update_completeness(scope=scope)
 
     @api.model
-    def _update_completeness(self, partner_ids=None, batch_size=5000):
+    def _update_completeness(self, partner_ids=None, batch_size=5000, scope=None):
         """Recompute completeness_score, completeness_missing and completeness_band of the
-        profiles of the given commercial partners (all when None).
+        profiles of the given commercial partners (all when None), or of the profiles a
+        refresh's ``scope`` selects.
 
         One set-based UPDATE when every required field has a column (the usual case), which
         writes only the rows whose completeness changed; otherwise the partners are read in
         batches and scored by the engine. Both give the same result (tested)."""
-        if partner_ids is not None:
-            partner_ids = self._commercial_ids(partner_ids)
-            if not partner_ids:
-                return 0
+        if scope is None:
+            if partner_ids is not None:
+                partner_ids = self._commercial_ids(partner_ids)
+                if not partner_ids:
+                    return 0
+            scope = Scope(partner_ids=tuple(partner_ids) if partner_ids is not None else None)
         params = self.env["res.config.settings"]._customer_quality_params()
         Partner = self.env["res.partner"].sudo()
         required = {
@@ -78,8 +83,8 @@ class CustomerProfile(models.Model):
         fnames = sorted(set(required["company"]) | set(required["individual"]) | {"is_company"})
         labels = {fname: Partner._fields[fname]._description_string(self.env) for fname in fnames}
         if all(self._completeness_filled_sql(Partner, fname) is not None for fname in fnames):
-            return self._update_completeness_sql(Partner, partner_ids, required, labels)
-        return self._update_completeness_orm(Partner, partner_ids, required, labels, batch_size)
+            return self._update_completeness_sql(Partner, None, required, labels, scope=scope)
+        return self._update_completeness_orm(Partner, None, required, labels, batch_size, scope=scope)
 
     @api.model
     def _completeness_filled_sql(self, Partner, fname):
@@ -92,7 +97,7 @@ class CustomerProfile(models.Model):
         return SQL(FILLED_RULES[field.type], value=value, whitespace=quality.WHITESPACE)
 
     @api.model
-    def _update_completeness_sql(self, Partner, partner_ids, required, labels):
+    def _update_completeness_sql(self, Partner, partner_ids, required, labels, scope=None):
         def score_and_missing(fnames):
             if not fnames:
                 return SQL("100"), SQL("NULL::varchar")
@@ -116,7 +121,7 @@ class CustomerProfile(models.Model):
             ),
             quality.COMPLETENESS_BANDS[-1][0],
         )
-        in_scope = SQL("p.id = ANY(%s)", partner_ids) if partner_ids is not None else SQL("TRUE")
+        scope = scope or Scope(partner_ids=tuple(partner_ids) if partner_ids is not None else None)
         self.env.flush_all()
         # Each partner is scored once (MATERIALIZED: inlined, the score would be evaluated again
         # for the band and the comparison), then only the rows that differ are written.
@@ -129,14 +134,15 @@ class CustomerProfile(models.Model):
                               CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_missing)s
                                    ELSE %(individual_missing)s END AS missing
                          FROM res_partner p
-                        WHERE %(in_scope)s AND p.id IN (SELECT partner_id FROM customer_profile)
+                        WHERE %(partner_in_scope)s
+                          AND p.id IN (SELECT partner_id FROM customer_profile cp WHERE %(company_in_scope)s)
                    ),
                    v AS (SELECT v.*, %(band)s AS band FROM scored v)
                    UPDATE customer_profile cp
                       SET completeness_score = v.score, completeness_missing = v.missing,
                           completeness_band = v.band
                      FROM v
-                    WHERE cp.partner_id = v.partner_id
+                    WHERE cp.partner_id = v.partner_id AND %(company_in_scope)s
                       AND (cp.completeness_score, cp.completeness_missing, cp.completeness_band)
                           IS DISTINCT FROM (v.score, v.missing, v.band)""",
                 band=band,
@@ -144,23 +150,26 @@ class CustomerProfile(models.Model):
                 individual_score=individual_score,
                 company_missing=company_missing,
                 individual_missing=individual_missing,
-                in_scope=in_scope,
+                partner_in_scope=scope.partner(SQL("p.id")),
+                company_in_scope=scope.company(SQL("cp.company_id")),
             )
         )
         self.invalidate_model(["completeness_score", "completeness_missing", "completeness_band"])
-        if partner_ids is not None:
-            return len(partner_ids)
-        self.env.cr.execute(SQL("SELECT count(DISTINCT partner_id) FROM customer_profile"))
+        if scope.partner_ids is not None:
+            return len(scope.partner_ids)
+        self.env.cr.execute(
+            SQL("SELECT count(DISTINCT partner_id) FROM customer_profile WHERE %s", scope.profiles())
+        )
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _update_completeness_orm(self, Partner, partner_ids, required, labels, batch_size=5000):
+    def _update_completeness_orm(self, Partner, partner_ids, required, labels, batch_size=5000, scope=None):
         """Completeness through the ORM, for required fields without a column (many2many, one2many,
         attachments): one read of the partners per batch, one UPDATE per batch."""
         fnames = sorted(set(required["company"]) | set(required["individual"]) | {"is_company"})
-        condition = SQL("partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL("TRUE")
+        scope = scope or Scope(partner_ids=tuple(partner_ids) if partner_ids is not None else None)
         self.env.cr.execute(
-            SQL("SELECT DISTINCT partner_id FROM customer_profile WHERE %s ORDER BY 1", condition)
+            SQL("SELECT DISTINCT partner_id FROM customer_profile WHERE %s ORDER BY 1", scope.profiles())
         )
         all_ids = [row[0] for row in self.env.cr.fetchall()]
         for start in range(0, len(all_ids), batch_size):
@@ -180,11 +189,12 @@ class CustomerProfile(models.Model):
                               completeness_band = v.band
                          FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[])
                               AS v(partner_id, score, missing, band)
-                        WHERE cp.partner_id = v.partner_id""",
+                        WHERE cp.partner_id = v.partner_id AND %s""",
                     ids,
                     scores,
                     missing_labels,
                     bands,
+                    scope.company(SQL("cp.company_id")),
                 )
             )
         self.invalidate_model(["completeness_score", "completeness_missing", "completeness_band"])

@@ -18,13 +18,23 @@ An optional ``prepare(group_ids, **kwargs)`` runs once before the pieces and an 
 all the pieces)."""
 
 import json
+import logging
 import time
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+_logger = logging.getLogger(__name__)
+
 CHANNEL = "root.customer_360"
+# A batch started this many times without finishing (an error, or a worker killed on it) is
+# skipped and reported, so that one bad batch does not hold its run back every night.
+MAX_BATCH_ATTEMPTS = 3
+# A run still under way after this long is started again with a fresh date and kwargs, rather than
+# resumed as of the day it began (customer_360.batch_run_max_age_hours).
+DEFAULT_MAX_RUN_AGE_HOURS = 24
 MAX_PARTNER_ID = 2_147_483_647  # upper bound of the last range: PostgreSQL's largest integer
 RUN_TABLE = "customer_360_batch_run"
 
@@ -203,6 +213,27 @@ class CustomerProfile(models.Model):
         self.env.cr.execute(SQL("DELETE FROM customer_360_batch_run WHERE name = %s", name))
 
     @api.model
+    def _drop_stale_batch_run(self, name):
+        """Forget the run ``name`` when it started longer ago than the configured age (its last
+        write for runs saved before the start was kept): it would go on as of its old date."""
+        self.env.cr.execute(
+            SQL("SELECT state->>'started_at', write_date FROM customer_360_batch_run WHERE name = %s", name)
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return False
+        started = fields.Datetime.to_datetime(row[0]) if row[0] else row[1]
+        params = self.env["ir.config_parameter"].sudo()
+        max_age = float(params.get_param("customer_360.batch_run_max_age_hours", DEFAULT_MAX_RUN_AGE_HOURS))
+        if fields.Datetime.now() - started <= timedelta(hours=max_age):
+            return False
+        _logger.warning(
+            "Scheduled run %s started on %s is stale: it starts again from the beginning.", name, started
+        )
+        self._drop_batch_run_state(name)
+        return True
+
+    @api.model
     def _cron_split_run(
         self,
         name,
@@ -221,13 +252,17 @@ class CustomerProfile(models.Model):
         is one transaction (committed outside tests); after ``time_budget`` seconds it tells
         the scheduler how many partners (or groups) remain, and the scheduler calls it again.
         A run that crashed resumes after its last committed batch, with the ``kwargs`` it
-        started with, so no batch is done twice.
+        started with, so no batch is done twice. A batch started MAX_BATCH_ATTEMPTS times without
+        finishing is skipped and logged as an error; a run older than
+        ``customer_360.batch_run_max_age_hours`` is dropped and started again with the caller's
+        ``kwargs``.
 
         ``by_range=False``: whole-group pieces, ``method(group_id, **kwargs)``, one per batch
         (for work on company-wide statistics: scores, clustering, model training).
         Returns the number of batches done by this call (or of jobs enqueued)."""
         Cron = self.env["ir.cron"]
         Model = self.env[model_name]
+        self._drop_stale_batch_run(name)
         if by_range and self._queue_job_enabled() and not self._batch_run_state(name):
             # The job runner shares the pieces between workers; a failed job is retried alone.
             jobs = self._split_run(
@@ -247,7 +282,15 @@ class CustomerProfile(models.Model):
         state = self._batch_run_state(name)
         if state is None:
             groups = self._split_groups(company_ids)
-            state = {"groups": groups, "index": 0, "cursor": 0, "kwargs": dict(kwargs or {})}
+            state = {
+                "groups": groups,
+                "index": 0,
+                "cursor": 0,
+                "kwargs": dict(kwargs or {}),
+                "started_at": fields.Datetime.to_string(fields.Datetime.now()),
+                "attempts": 0,
+                "skipped": [],
+            }
             with self.env.cr.savepoint():
                 if prepare:
                     getattr(Model, prepare)(groups, **state["kwargs"])
@@ -258,28 +301,42 @@ class CustomerProfile(models.Model):
         done = 0
         while state["index"] < len(groups):
             group_id = groups[state["index"]]
+            lower = state["cursor"]
+            upper = self._next_partner_range(lower, batch_size) if by_range else MAX_PARTNER_ID
+            if state.get("attempts", 0) >= MAX_BATCH_ATTEMPTS:
+                self._skip_batch(name, state, group_id, lower, upper)
+                self._commit_batch()
+                continue
+            # The attempt is committed before the batch runs, so that a batch that kills its
+            # worker is counted too.
+            state["attempts"] = state.get("attempts", 0) + 1
+            self._save_batch_run_state(name, state)
+            self._commit_batch()
             # A savepoint per batch: in tests (no commit) a failing batch leaves exactly what a
             # crash leaves in production, the batches before it and their position.
             with self.env.cr.savepoint():
                 if by_range:
-                    lower = state["cursor"]
-                    upper = self._next_partner_range(lower, batch_size)
                     getattr(Model, method_name)(group_id, lower, upper, **run_kwargs)
                     done += self._count_partners(lower, upper)
                 else:
                     getattr(Model, method_name)(group_id, **run_kwargs)
-                    upper = MAX_PARTNER_ID
                     done += 1
-                if upper == MAX_PARTNER_ID:
-                    state.update(index=state["index"] + 1, cursor=0)
-                else:
-                    state["cursor"] = upper
+                self._advance_batch_run(state, upper)
                 self._save_batch_run_state(name, state)
             remaining = self._batch_run_remaining(state, by_range)
             Cron._notify_progress(done=done, remaining=remaining)
             self._commit_batch()
             if remaining and time.monotonic() - started > time_budget:
                 return done
+        if state.get("skipped"):
+            _logger.error(
+                "Scheduled run %s ended with %s batches skipped after %s failed attempts each "
+                "(group, lower, upper partner id): %s",
+                name,
+                len(state["skipped"]),
+                MAX_BATCH_ATTEMPTS,
+                state["skipped"],
+            )
         with self.env.cr.savepoint():
             if finish:
                 getattr(Model, finish)(groups, **run_kwargs)
@@ -287,6 +344,31 @@ class CustomerProfile(models.Model):
         Cron._notify_progress(done=done, remaining=0)
         self._commit_batch()
         return done
+
+    @api.model
+    def _advance_batch_run(self, state, upper):
+        """Move the position past the batch that ends at ``upper``, with a fresh attempt count."""
+        if upper == MAX_PARTNER_ID:
+            state.update(index=state["index"] + 1, cursor=0)
+        else:
+            state["cursor"] = upper
+        state["attempts"] = 0
+
+    @api.model
+    def _skip_batch(self, name, state, group_id, lower, upper):
+        """Give up a batch that failed MAX_BATCH_ATTEMPTS times: report it and move on."""
+        _logger.error(
+            "Scheduled run %s: the batch of group %s, partners (%s, %s], failed %s times and is "
+            "skipped; the rest of the run goes on (see the earlier errors for the cause).",
+            name,
+            group_id,
+            lower,
+            upper,
+            state.get("attempts"),
+        )
+        state.setdefault("skipped", []).append([group_id, lower, upper])
+        self._advance_batch_run(state, upper)
+        self._save_batch_run_state(name, state)
 
     @api.model
     def _batch_run_remaining(self, state, by_range):
@@ -310,6 +392,7 @@ class CustomerProfile(models.Model):
     def refresh_profiles_split(self, batch_size=5000, company_ids=None):
         """Full refresh in company × partner-id-range pieces; with queue_job enabled the pieces
         are jobs that several workers share. Returns the number of jobs enqueued (0 inline)."""
+        self._check_recompute_access()
         self.env.flush_all()
         jobs = self._split_run(
             "customer.profile",

@@ -6,3 +6,4 @@ from . import test_quality_import
 from . import test_quality_privacy
 from . import test_quality_tour
 from . import test_overview
+from . import test_recompute_access

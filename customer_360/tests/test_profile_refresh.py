@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.tests import tagged
 
 from ..models import profile_sql
@@ -57,6 +59,47 @@ class TestIncrementalRefresh(Customer360Case):
         self.end_transaction()
         self.assertEqual(self.profile(self.customer).order_count, 0)
         self.assertEqual(self.profile(self.customer).sales_total, 0.0)
+
+    def test_order_moved_to_another_customer_leaves_the_first_one(self):
+        """An order given to another customer by mistake and corrected: at commit the first
+        customer's numbers no longer count it, the second's do."""
+        order = self._order(self.customer, [(self.product_tea, 2, 100.0)], "2025-03-03 09:00:00")
+        self.end_transaction()
+        self.assertEqual(self.profile(self.customer).order_count, 1)
+        order.partner_id = self.individual
+        self.end_transaction()
+        self.assertEqual(self.profile(self.customer).order_count, 0)
+        self.assertEqual(self.profile(self.customer).sales_total, 0.0)
+        self.assertEqual(self.profile(self.individual).order_count, 1)
+        self.assertAlmostEqual(self.profile(self.individual).sales_total, 200.0)
+
+    def test_invoice_moved_to_another_customer_leaves_the_first_one(self):
+        """A posted invoice is reset to draft, given to another customer and posted again: the
+        amount due follows it at commit."""
+        invoice = self._invoice(self.customer, 500.0, "2025-03-03")
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_due, 500.0)
+        invoice.button_draft()
+        invoice.partner_id = self.individual
+        invoice.action_post()
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_due, 0.0)
+        self.assertAlmostEqual(self.profile(self.customer).invoiced_total, 0.0)
+        self.assertAlmostEqual(self.profile(self.individual).amount_due, 500.0)
+
+    def test_due_date_moved_on_a_posted_invoice_updates_the_overdue_amount(self):
+        """A posted invoice whose due date is pushed back (allowed on a posted invoice) is no
+        longer overdue for its customer, from the commit on."""
+        today = self.env.cr.now().date()
+        invoice = self._invoice(
+            self.customer, 500.0, today - timedelta(days=60), due=today - timedelta(days=30)
+        )
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_overdue, 500.0)
+        invoice.invoice_date_due = today + timedelta(days=30)
+        self.end_transaction()
+        self.assertAlmostEqual(self.profile(self.customer).amount_overdue, 0.0)
+        self.assertAlmostEqual(self.profile(self.customer).amount_due, 500.0)
 
     def test_the_short_cron_catches_up_what_commit_missed(self):
         self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
@@ -267,6 +310,46 @@ class TestCrashSafeRefresh(Customer360Case):
         own = self.Profile.search([("partner_id", "=", shop.id), ("company_id", "=", self.company_a.id)])
         self.assertEqual((own.order_count, own.sales_total), (0, 0))
         self.assertEqual(self.profile(self.customer).order_count, 1)
+
+    def test_a_batch_that_always_fails_is_skipped_after_three_attempts(self):
+        """A batch that fails every time (bad data, a worker killed on it) no longer holds the
+        nightly refresh back: after three attempts it is skipped and reported, and the run
+        refreshes the other batches and ends."""
+        partners = self.env["res.partner"].create([{"name": f"Tea shop {i}"} for i in range(6)])
+        for partner in partners:
+            self._order(partner, [(self.product_tea, 1, 10.0)], "2025-01-06 10:00:00")
+        self.env.flush_all()
+        self.env.cr.precommit.clear()
+        poisoned = partners[2].id
+        Profile = type(self.Profile)
+        original = Profile._refresh_partner_range
+        attempts = []
+
+        def fail_on_poisoned_batch(model, company_id, lower, upper):
+            if company_id == self.company_a.id and lower < poisoned <= upper:
+                attempts.append((company_id, lower, upper))
+                raise RuntimeError("bad row")
+            return original(model, company_id, lower, upper)
+
+        cron = self.env.ref("customer_360.ir_cron_refresh_profiles")
+        cron.code = "model._cron_refresh_all(batch_size=2)"
+        Profile._refresh_partner_range = fail_on_poisoned_batch
+        try:
+            for _attempt in range(3):
+                with self.assertRaisesRegex(ValueError, "bad row"):
+                    cron.method_direct_trigger()
+            self.assertEqual(len(set(attempts)), 1, "the same batch each time")
+            with self.assertLogs("odoo.addons.customer_360.models.scale_out", level="ERROR") as logs:
+                cron.method_direct_trigger()
+                while self.Profile._batch_run_state("customer_360.refresh_profiles"):
+                    cron.method_direct_trigger()
+        finally:
+            Profile._refresh_partner_range = original
+        self.assertEqual(len(attempts), 3, "not tried a fourth time")
+        self.assertIn("skipped", "\n".join(logs.output))
+        refreshed = self.Profile.search([("partner_id", "in", partners.ids)]).partner_id
+        self.assertIn(partners[0], refreshed)
+        self.assertIn(partners[5], refreshed)
 
     def test_a_crash_mid_run_resumes_without_counting_twice(self):
         """The nightly refresh dies in its second batch, after writing part of it; the

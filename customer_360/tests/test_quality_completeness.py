@@ -46,6 +46,21 @@ class TestQualityCompleteness(QualityCase):
         self.assertIn("Country", profile.completeness_missing)
         self.assertNotIn("Email", profile.completeness_missing)
 
+    def test_profiles_created_by_the_nightly_split_refresh_have_their_completeness(self):
+        """A customer whose first order was missed by the commit-time refresh gets its profile
+        from the nightly run, with its completeness, as a full refresh would give it."""
+        newcomer = self._partner("Night Owl Teas", email="owl@example.com", city="Ningbo")
+        self._order(newcomer, [(self.product_tea, 1, 10.0)], "2025-01-07 10:00:00")
+        self.env.flush_all()
+        self.env.cr.precommit.clear()
+        self.assertFalse(self.profile(newcomer))
+        self.env["customer.profile"]._cron_refresh_all(batch_size=1)
+        profile = self.profile(newcomer)
+        self.assertTrue(profile)
+        self.assertEqual(profile.completeness_score, 40)
+        self.assertIn("Phone", profile.completeness_missing)
+        self.assertEqual(profile.completeness_band, quality.completeness_band(40))
+
     def test_editing_the_partner_updates_the_score(self):
         """Filling a missing field on the customer raises the score at once."""
         self.half_person.write({"phone": "+86 138 0013 8000", "street": "2 West Lake Road"})

@@ -18,6 +18,15 @@ class TestQualityStandardise(QualityCase):
         partner = self._partner("Wang Fang", email="  Wang.Fang@Example.COM ")
         self.assertEqual(partner.email, "wang.fang@example.com")
 
+    def test_formatted_email_with_a_comma_in_the_name_is_accepted(self):
+        """An address as the mail gateway and Odoo's own tests write it, with a comma in the
+        quoted name, creates the contact: its address part is kept."""
+        partner = self._partner("Philip J. Fry", email='"Philip, J. Fry" <Philip.J.Fry@test.example.com>')
+        self.assertEqual(partner.email, "philip.j.fry@test.example.com")
+        self.assertEqual(partner.email_normalized, "philip.j.fry@test.example.com")
+        partner.email = '"Fry; Philip" <fry@test.example.com>, "Leela" <leela@test.example.com>'
+        self.assertEqual(partner.email, "fry@test.example.com,leela@test.example.com")
+
     def test_invalid_email_is_refused_with_a_clear_message(self):
         """Saving an email that is not an address stops with a message naming it."""
         with self.assertRaisesRegex(ValidationError, "not-an-address"):

@@ -52,9 +52,13 @@ class CustomerChurnModelRun(models.Model):
     @api.model
     def train_churn_models(self, company_ids=None):
         """Train one model per company on its own order history and keep it in use only when
-        it beats the rhythm baseline; returns the runs."""
+        it beats the rhythm baseline; returns the runs. All companies when None, none for an
+        empty list; managers only (see _check_recompute_access)."""
+        self.env["customer.profile"]._check_recompute_access()
         companies = (
-            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+            self.env["res.company"].browse(company_ids)
+            if company_ids is not None
+            else self.env["res.company"].search([])
         )
         return self.browse([self._train_company(company).id for company in companies])
 

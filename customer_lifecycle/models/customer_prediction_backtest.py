@@ -86,9 +86,13 @@ class CustomerPredictionBacktest(models.Model):
     @api.model
     def run_backtests(self, company_ids=None, cutoff_date=None, horizon_days=None):
         """One backtest per company at ``cutoff_date`` (default: one horizon before today);
-        returns the runs. The cron and the button share this method."""
+        returns the runs. The cron and the button share this method. All companies when None,
+        none for an empty list; managers only (see _check_recompute_access)."""
+        self.env["customer.profile"]._check_recompute_access()
         companies = (
-            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+            self.env["res.company"].browse(company_ids)
+            if company_ids is not None
+            else self.env["res.company"].search([])
         )
         horizon = horizon_days or self._default_horizon()
         cutoff = cutoff_date or (self.env["customer.profile"]._lifecycle_today() - timedelta(days=horizon))

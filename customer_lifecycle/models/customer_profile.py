@@ -6,6 +6,7 @@ import pandas as pd
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..engine import churn_model, rhythm
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
@@ -126,18 +127,37 @@ class CustomerProfile(models.Model):
     @api.model
     def evaluate_lifecycle(self, company_ids=None):
         """Score churn and value, then apply the stage rules, for every customer of the given
-        companies (all when None). Returns the number of stage changes."""
+        companies (all when None, none for an empty list). Returns the number of stage changes.
+        Managers only (see _check_recompute_access)."""
+        self._check_recompute_access()
         self = self.sudo()
         self.env.flush_all()
         companies = (
-            self.env["res.company"].browse(company_ids) if company_ids else self.env["res.company"].search([])
+            self.env["res.company"].browse(company_ids)
+            if company_ids is not None
+            else self.env["res.company"].search([])
         )
         rules = self.env["customer.lifecycle.stage"]._rules_in_priority()
+        baseline_ids = self._lifecycle_baseline_company_ids(companies.ids)
         moved = 0
         for company in companies:
-            moved += self._evaluate_company(company, rules)
+            moved += self._evaluate_company(company, rules, baseline=company.id in baseline_ids)
         self.env.invalidate_all()
         return moved
+
+    @api.model
+    def _lifecycle_baseline_company_ids(self, company_ids=None):
+        """The companies (among ``company_ids``, all when None) whose lifecycle was never
+        evaluated: their next evaluation is a silent baseline (see ``_evaluate_company``)."""
+        condition = SQL("id = ANY(%s)", list(company_ids)) if company_ids is not None else SQL("TRUE")
+        self.env["res.company"].flush_model(["lifecycle_evaluated_at"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_company WHERE lifecycle_evaluated_at IS NULL AND %s ORDER BY id",
+                condition,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _cron_evaluate_lifecycle(self):
@@ -164,7 +184,7 @@ class CustomerProfile(models.Model):
                 batch_size=self._lifecycle_batch_size(),
                 company_ids=company_ids,
                 description=_("Lifecycle evaluation"),
-                kwargs=self._lifecycle_run_values(),
+                kwargs=self._lifecycle_run_values(company_ids),
                 prepare="_prepare_lifecycle_run",
             )
             return {
@@ -195,30 +215,37 @@ class CustomerProfile(models.Model):
         return int(params.get_param("customer_360.refresh_batch_size", 5000))
 
     @api.model
-    def _lifecycle_run_values(self):
-        """The day and moment a split run evaluates as of, fixed when it starts."""
+    def _lifecycle_run_values(self, company_ids=None):
+        """The day and moment a split run evaluates as of, and the companies it takes the
+        baseline of, fixed when it starts: the pieces of a company's first run are all silent,
+        though the first piece stamps the company as evaluated."""
         return {
             "today": fields.Date.to_string(self._lifecycle_today()),
             "now": fields.Datetime.to_string(self._lifecycle_now()),
+            "baseline_company_ids": self._lifecycle_baseline_company_ids(company_ids),
         }
 
     @api.model
-    def _prepare_lifecycle_run(self, company_ids, today, now):
+    def _prepare_lifecycle_run(self, company_ids, today, now, baseline_company_ids=()):
         """Before the pieces, once per company: expired locks released, prospects profiled."""
         self = self.sudo().with_context(customer_360_today=today, customer_lifecycle_now=now)
         for company in self.env["res.company"].browse(company_ids):
             self._prepare_lifecycle_company(company)
 
     @api.model
-    def _evaluate_lifecycle_range(self, company_id, lower, upper, today, now):
+    def _evaluate_lifecycle_range(self, company_id, lower, upper, today, now, baseline_company_ids=()):
         """One piece: the customers of one company with a commercial-partner id in
         ``(lower, upper]``. Every score and rule reads only the customer's own measures, so
-        the pieces add up to one evaluation of the company. Returns the number of moves."""
+        the pieces add up to one evaluation of the company. Returns the number of moves.
+
+        (``baseline_company_ids`` defaults to none for runs started before it existed.)"""
         self = self.sudo().with_context(customer_360_today=today, customer_lifecycle_now=now)
         self.env.flush_all()
         rules = self.env["customer.lifecycle.stage"]._rules_in_priority()
         company = self.env["res.company"].browse(company_id)
-        moved = self._evaluate_company(company, rules, partner_range=(lower, upper))
+        moved = self._evaluate_company(
+            company, rules, partner_range=(lower, upper), baseline=company_id in baseline_company_ids
+        )
         self.env.invalidate_all()
         return moved
 
@@ -229,9 +256,14 @@ class CustomerProfile(models.Model):
         if prospects:
             self.refresh_profiles(partner_ids=prospects, company_ids=company.ids)
 
-    def _evaluate_company(self, company, rules, partner_range=None):
+    def _evaluate_company(self, company, rules, partner_range=None, baseline=False):
         """Score and move the customers of ``company``; with ``partner_range`` (lower, upper]
-        only those commercial partners (a piece of a split run, prepared beforehand)."""
+        only those commercial partners (a piece of a split run, prepared beforehand).
+
+        ``baseline``: the company's first evaluation. Installed on a database with years of
+        orders, it moves nearly every customer; the stages and their history are set, but no
+        playbook runs for these moves (no win-back email to customers lost long ago, no welcome
+        to every recent one). Playbooks act on the moves of the evaluations after it."""
         cr = self.env.cr
         today = self._lifecycle_today()
         now = self._lifecycle_now()
@@ -250,17 +282,25 @@ class CustomerProfile(models.Model):
         stage_rules = dict(rules)
         reason_of = {}
         for stage in self.env["customer.lifecycle.stage"].browse(list(stage_rules)):
-            reason_of[stage.id] = _(
-                "Rule of %(stage)s: %(rule)s", stage=stage.name, rule=stage_rules[stage.id]
-            )
+            if baseline:
+                reason_of[stage.id] = _(
+                    "First evaluation, no playbook run: rule of %(stage)s: %(rule)s",
+                    stage=stage.name,
+                    rule=stage_rules[stage.id],
+                )
+            else:
+                reason_of[stage.id] = _(
+                    "Rule of %(stage)s: %(rule)s", stage=stage.name, rule=stage_rules[stage.id]
+                )
         reasons = [reason_of[stage_id] for stage_id in changed["target"]]
         event_ids = lifecycle_sql.move_stages(
             cr, changed["id"].tolist(), [int(s) for s in changed["target"]], reasons, now, self.env.uid
         )
         self.env.invalidate_all()
-        self.env["customer.lifecycle.playbook"]._run_for_events(
-            self.env["customer.lifecycle.event"].browse(event_ids)
-        )
+        if not baseline:
+            self.env["customer.lifecycle.playbook"]._run_for_events(
+                self.env["customer.lifecycle.event"].browse(event_ids)
+            )
         return len(event_ids)
 
     def _score_company(self, company, today, **measure_filters):

@@ -11,6 +11,10 @@ from odoo.addons.customer_360.tests.common import Customer360Case
 
 class LifecycleCase(Customer360Case):
     TODAY = date(2025, 6, 30)
+    # The test companies' lifecycle counts as evaluated once before (long ago), so that the
+    # tests' evaluations run the playbooks; a company's very first evaluation is a silent
+    # baseline (tested in test_lifecycle_baseline with this set to False).
+    BASELINE_TAKEN = True
 
     @classmethod
     def setUpClass(cls):
@@ -19,6 +23,8 @@ class LifecycleCase(Customer360Case):
         cls.Event = cls.env["customer.lifecycle.event"]
         cls.stages = {stage.code: stage for stage in cls.Stage.search([])}
         cls.env["ir.config_parameter"].sudo().set_param("customer_lifecycle.fallback_interval_days", 90)
+        if cls.BASELINE_TAKEN:
+            cls.companies.write({"lifecycle_evaluated_at": datetime(2000, 1, 1)})
 
     @classmethod
     def days_ago(cls, days, today=None):

@@ -3,7 +3,9 @@ job interrupted mid-run: both end exactly where one single evaluation ends."""
 
 from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.queue_job.job import Job
 
@@ -207,3 +209,41 @@ class TestLifecycleScaleOut(LifecycleCase):
         queued = self.env["queue.job"].search([("method_name", "=", "_evaluate_lifecycle_range")])
         self.assertTrue(queued)
         self.assertEqual({job.args[0] for job in queued}, {self.company_a.id})
+
+    def test_a_stale_run_starts_again_as_of_today(self):
+        """A run left unfinished weeks ago is not resumed as of its old date: the next call of
+        the daily job starts a new run, which evaluates and stamps the customers as of today."""
+        weeks_ago = fields.Datetime.now() - timedelta(days=21)
+        self.Profile._save_batch_run_state(
+            RUN,
+            {
+                "groups": self.companies.ids,
+                "index": 0,
+                "cursor": 0,
+                "kwargs": {
+                    "today": str(weeks_ago.date()),
+                    "now": fields.Datetime.to_string(weeks_ago),
+                    "baseline_company_ids": [],
+                },
+                "started_at": fields.Datetime.to_string(weeks_ago),
+            },
+        )
+        self.env.ref("customer_lifecycle.ir_cron_evaluate_lifecycle").method_direct_trigger()
+        self.assertFalse(self.Profile._batch_run_state(RUN), "the run is over")
+        self.env.invalidate_all()
+        self.assertGreater(
+            self.company_a.lifecycle_evaluated_at, weeks_ago + timedelta(days=20), "evaluated as of today"
+        )
+
+    def test_a_run_saved_without_its_start_is_stale_after_its_last_write(self):
+        """A run saved before runs kept their start is judged by its last write."""
+        weeks_ago = fields.Datetime.now() - timedelta(days=21)
+        state = {"groups": self.companies.ids, "index": 0, "cursor": 0, "kwargs": {}}
+        self.Profile._save_batch_run_state(RUN, state)
+        self.env.cr.execute(
+            SQL("UPDATE customer_360_batch_run SET write_date = %s WHERE name = %s", weeks_ago, RUN)
+        )
+        self.assertTrue(self.Profile._drop_stale_batch_run(RUN))
+        self.assertFalse(self.Profile._batch_run_state(RUN))
+        self.Profile._save_batch_run_state(RUN, state)
+        self.assertFalse(self.Profile._drop_stale_batch_run(RUN), "a fresh run is kept")

@@ -54,6 +54,25 @@ class TestLifecycleSecurity(LifecycleCase):
         with self.assertRaises(AccessError):
             self.profile(self.customer).with_user(self.user_c360).action_evaluate_lifecycle()
 
+    def test_user_cannot_start_company_wide_recomputations(self):
+        """Evaluation, training and backtests of whole companies (all of them when given nothing
+        or an empty list) are refused to read-only users, also when called directly."""
+        Profile = self.env["customer.profile"].with_user(self.user_c360)
+        Run = self.env["customer.churn.model.run"].with_user(self.user_c360)
+        Backtest = self.env["customer.prediction.backtest"].with_user(self.user_c360)
+        events = self.Event.search_count([])
+        for start in (
+            Profile.evaluate_lifecycle,
+            lambda: Profile.evaluate_lifecycle(company_ids=[]),
+            Run.train_churn_models,
+            lambda: Run.train_churn_models(company_ids=[]),
+            Backtest.run_backtests,
+            lambda: Backtest.run_backtests(company_ids=[]),
+        ):
+            with self.assertRaises(AccessError):
+                start()
+        self.assertEqual(self.Event.search_count([]), events)
+
     def test_events_are_not_editable(self):
         event = self.Event.search([], limit=1).with_user(self.manager_c360)
         with self.assertRaises(AccessError):

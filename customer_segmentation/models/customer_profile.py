@@ -139,7 +139,7 @@ SELECT pr.id, pr.company_id, pr.partner_id,
                 start=window_start,
                 end=fields.Date.to_date(today) + pd.Timedelta(days=1),
                 today=today,
-                all=not company_ids,
+                all=company_ids is None,
                 companies=list(company_ids or []),
             )
         )
@@ -152,8 +152,10 @@ SELECT pr.id, pr.company_id, pr.partner_id,
     @api.model
     def compute_scores(self, company_ids=None):
         """RFM scores, RFM segment and value score of every profile with orders (in the given
-        companies, all when None), written in bulk. Profiles without orders are cleared.
-        Returns the number of profiles scored."""
+        companies, all when None, none for an empty list), written in bulk. Profiles without
+        orders are cleared. Returns the number of profiles scored. Managers only: a read-only
+        user does not start the scoring of whole companies."""
+        self._check_recompute_access()
         try:
             weights = value.check_weights(self._value_weights())
         except ValueError as error:
@@ -162,7 +164,7 @@ SELECT pr.id, pr.company_id, pr.partner_id,
         scores = rfm.score_frame(frame)
         values = value.value_scores(frame, weights)
         now = fields.Datetime.now()
-        scope = SQL("(%s OR company_id = ANY(%s))", not company_ids, list(company_ids or []))
+        scope = SQL("(%s OR company_id = ANY(%s))", company_ids is None, list(company_ids or []))
         self.env.cr.execute(
             SQL(
                 """UPDATE customer_profile SET rfm_recency_score = NULL, rfm_frequency_score = NULL,

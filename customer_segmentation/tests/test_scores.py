@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import SegmentationCase
@@ -16,6 +16,14 @@ class TestScores(SegmentationCase):
         self.assertEqual(
             best.rfm_code, f"{best.rfm_recency_score}{best.rfm_frequency_score}{best.rfm_monetary_score}"
         )
+
+    def test_user_cannot_score_every_company(self):
+        """A read-only Customer 360 user cannot start the scoring of whole companies (every
+        company when given nothing or an empty list); a manager's empty list scores none."""
+        for company_ids in (None, []):
+            with self.assertRaises(AccessError):
+                self.Profile.with_user(self.user_c360).compute_scores(company_ids=company_ids)
+        self.assertEqual(self.Profile.with_user(self.manager_c360).compute_scores(company_ids=[]), 0)
 
     def test_rfm_window_leaves_old_orders_out_of_frequency(self):
         """Orders older than the window do not count for frequency and monetary."""

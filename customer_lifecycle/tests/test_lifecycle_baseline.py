@@ -1,0 +1,107 @@
+from odoo.tests import tagged
+
+from .common import LifecycleCase
+
+NIGHTLY_CRONS = (
+    "customer_360.ir_cron_refresh_profiles",
+    "customer_360.ir_cron_refresh_dirty_profiles",
+    "customer_360.ir_cron_compute_suggestions",
+    "customer_lifecycle.ir_cron_train_churn_model",
+    "customer_lifecycle.ir_cron_evaluate_lifecycle",
+    "customer_lifecycle.ir_cron_ticket_playbooks",
+    "customer_lifecycle.ir_cron_run_backtests",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycleBaseline(LifecycleCase):
+    """Installed on a database with years of orders: the first evaluation of a company sets
+    the stages and their history, and emails nobody."""
+
+    BASELINE_TAKEN = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The crons evaluate as of the real day, so the history is dated from it.
+        cls.today = cls.env["customer.profile"]._lifecycle_today()
+        cls.lost_long_ago = cls.customer
+        cls.lost_long_ago.email = "orders@hangzhou-tea.example"
+        cls.recent = cls.individual
+        cls.recent.email = "emma.brown@example.com"
+        cls.loyal_at_risk = cls.env["res.partner"].create(
+            {"name": "Suzhou Silk", "is_company": True, "email": "buyer@suzhou-silk.example"}
+        )
+        cls._history(cls.lost_long_ago, [900, 800, 700], today=cls.today)
+        cls._history(cls.recent, [10], today=cls.today)
+        cls._history(cls.loyal_at_risk, [70, 60, 50, 40, 30, 20], today=cls.today)
+        cls.customers = cls.lost_long_ago | cls.recent | cls.loyal_at_risk
+        cls.companies.flush_recordset()
+
+    def run_nightly_crons(self):
+        for xmlid in NIGHTLY_CRONS:
+            self.env.ref(xmlid).method_direct_trigger()
+        self.env.invalidate_all()
+
+    def queued_mails(self, partners):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        )
+
+    def playbook_activities(self, partners):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        )
+
+    def test_first_nightly_run_sets_stages_and_emails_nobody(self):
+        """The night after installing, every customer gets a stage with its history, but no
+        win-back, welcome or call goes out for these moves."""
+        self.assertFalse(self.company_a.lifecycle_evaluated_at)
+        self.run_nightly_crons()
+        self.assertEqual(self.stage_code(self.lost_long_ago), "churned")
+        self.assertEqual(self.stage_code(self.recent), "new")
+        self.assertEqual(self.stage_code(self.loyal_at_risk), "at_risk")
+        self.assertFalse(self.queued_mails(self.customers))
+        self.assertFalse(self.playbook_activities(self.customers))
+        self.assertFalse(
+            self.env["customer.lifecycle.playbook.log"].search([("partner_id", "in", self.customers.ids)])
+        )
+        events = self.Event.search([("partner_id", "in", self.customers.ids)])
+        self.assertEqual(len(events), 3, "the history records the baseline moves")
+        self.assertTrue(all(event.reason.startswith("First evaluation") for event in events))
+        self.assertTrue(self.company_a.lifecycle_evaluated_at)
+
+    def test_moves_after_the_baseline_run_their_playbooks(self):
+        """A customer who arrives after the baseline is welcomed by the next night's run;
+        the customers of the baseline still get nothing."""
+        self.run_nightly_crons()
+        newcomer = self.new_customer("Ningbo Porcelain", email="hello@ningbo-porcelain.example")
+        self._history(newcomer, [0], today=self.today)
+        self.run_nightly_crons()
+        self.assertEqual(self.stage_code(newcomer), "new")
+        welcome = self.queued_mails(newcomer)
+        self.assertEqual(len(welcome), 1)
+        self.assertIn("Welcome", welcome.subject)
+        self.assertFalse(self.queued_mails(self.customers))
+
+    def test_split_run_is_silent_in_every_piece(self):
+        """The first run split into pieces of one customer each stays silent in every piece,
+        although the first piece already stamps the company as evaluated."""
+        self.env["ir.config_parameter"].sudo().set_param("customer_360.refresh_batch_size", 1)
+        self.Profile.refresh_profiles()
+        self.Profile._cron_evaluate_lifecycle()
+        self.env.invalidate_all()
+        self.assertEqual(self.stage_code(self.lost_long_ago), "churned")
+        self.assertEqual(self.stage_code(self.recent), "new")
+        self.assertFalse(self.queued_mails(self.customers))
+        self.assertFalse(self.playbook_activities(self.customers))
+
+    def test_button_on_a_never_evaluated_company_is_silent(self):
+        """'Evaluate now' before the first night takes the baseline just the same."""
+        self.Profile.refresh_profiles()
+        moved = self.Profile.evaluate_lifecycle(company_ids=self.company_a.ids)
+        self.assertEqual(moved, 3)
+        self.assertFalse(self.queued_mails(self.customers))
+        self.assertEqual(self.Profile._lifecycle_baseline_company_ids(self.company_a.ids), [])
