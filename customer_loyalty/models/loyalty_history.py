@@ -148,7 +148,7 @@ class LoyaltyHistory(models.Model):
                         "kind": "reversed",
                         "reversal_of_id": line.id,
                         "reason": reason,
-                        "description": _("Reversal: %s", line.description),
+                        "description": lines.env._("Reversal: %s", line.description),
                         "issued": -line.issued,
                         "used": -line.used,
                         "source_document": line.source_document,
