@@ -445,6 +445,7 @@ class TestSecurityMatrix(TransactionCase):
         allowed = {
             ("res.company", "loyalty_birthday_program_id"),
             ("res.company", "loyalty_birthday_points"),
+            ("res.company", "loyalty_birthday_done_until"),
             ("res.config.settings", "loyalty_birthday_program_id"),
             ("res.config.settings", "loyalty_birthday_points"),
             ("loyalty.history", "birthday_year"),

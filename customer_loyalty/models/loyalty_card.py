@@ -97,7 +97,7 @@ class LoyaltyCard(models.Model):
             self._check_points_write_allowed()
         cards = super().create(vals_list)
         for card in cards:
-            card._check_not_negative(card.points)
+            card._check_not_negative(card.points, old_points=0.0)
         posting = current_posting(self.env)
         if posting:
             # The flow may write its own history line for the opening balance: settle at its end.
@@ -124,9 +124,15 @@ class LoyaltyCard(models.Model):
             self._sync_ledger()
         return res
 
-    def _check_not_negative(self, new_points):
+    def _check_not_negative(self, new_points, old_points=None):
+        """Refuse taking a card below zero. A card already below zero (a cancellation the company
+        allowed) may still earn its way back up."""
         self.ensure_one()
-        if float_compare(new_points, 0.0, precision_digits=4) < 0:
+        old_points = self.points if old_points is None else old_points
+        if (
+            float_compare(new_points, 0.0, precision_digits=4) < 0
+            and float_compare(new_points, old_points, precision_digits=4) < 0
+        ):
             raise UserError(
                 _(
                     "Not enough points on card %(card)s: the balance is %(balance)s and this operation "

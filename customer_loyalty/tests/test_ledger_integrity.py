@@ -147,6 +147,12 @@ class TestLedgerIntegrity(LoyaltyCase):
         self.assertEqual(reversal.points, -200)
         self.assertIn("goes to -150", reversal.reason)
         self.assertLedgerInvariant(card)
+        # The member earns the way back up; spending below zero stays refused.
+        card._ledger_post(50, "adjusted", "Goodwill", reason="Back on track")
+        self.assertEqual(card.points, -100)
+        with self.assertRaisesRegex(UserError, "Not enough points"):
+            card._ledger_post(-1, "redeemed", "Counter redemption")
+        self.assertLedgerInvariant(card)
 
     def test_opening_balance_stays_out_of_core_history(self):
         """A balance set outside core's flows (a card created with points by technical code) is
