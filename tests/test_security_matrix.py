@@ -11,7 +11,7 @@ import json
 import re
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 ADDONS = ("customer_360", "customer_segmentation", "customer_lifecycle", "customer_loyalty")
@@ -334,6 +334,41 @@ class TestSecurityMatrix(TransactionCase):
                         with self.assertRaises(AccessError):
                             Model.create({})
 
+    def test_the_points_ledger_is_append_only_for_every_role(self):
+        """Whatever the access rows say (core lets salesmen write and create ledger lines and
+        write cards; loyalty managers create lines through the update-balance wizard), no role
+        rewrites, adds or deletes a ledger line, or sets a card's points directly: balances move
+        only through the ledger's posting API."""
+        salesman = new_test_user(
+            self.env,
+            login="matrix_salesman",
+            groups="base.group_user,sales_team.group_sale_salesman",
+            company_id=self.company_a.id,
+            company_ids=[Command.set(self.company_a.ids)],
+        )
+        card = self.env["loyalty.card"].search([("partner_id", "=", self.customer.id)], limit=1)
+        History = self.env["loyalty.history"].with_context(active_test=False)
+        line = History.search([("card_id", "=", card.id)], limit=1)
+        self.assertTrue(line)
+        for user in [*self.users.values(), salesman]:
+            attempts = {
+                "rewrite a line": lambda u=user: line.with_user(u).write({"issued": 1000}),
+                "delete a line": lambda u=user: line.with_user(u).unlink(),
+                "add a line": lambda u=user: History.with_user(u).create(
+                    {"card_id": card.id, "description": "Gift", "issued": 1000}
+                ),
+                "set the points": lambda u=user: card.with_user(u).write({"points": 1000}),
+            }
+            for attempt, call in attempts.items():
+                with (
+                    self.subTest(user=user.login, attempt=attempt),
+                    self.assertRaises(UserError),  # an AccessError is a UserError
+                ):
+                    call()
+        card.invalidate_recordset()
+        self.assertEqual(card.points, 5)
+        self.assertEqual(History.search([("card_id", "=", card.id)]), line)
+
     # ------------------------------------------------------------------
     # Companies
     # ------------------------------------------------------------------
@@ -411,6 +446,7 @@ class TestSecurityMatrix(TransactionCase):
         allowed = {
             ("res.company", "loyalty_birthday_program_id"),
             ("res.company", "loyalty_birthday_points"),
+            ("res.company", "loyalty_birthday_done_until"),
             ("res.config.settings", "loyalty_birthday_program_id"),
             ("res.config.settings", "loyalty_birthday_points"),
             ("loyalty.history", "birthday_year"),

@@ -1,11 +1,13 @@
+import math
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from ..engine import expiry as expiry_engine
 from ..engine import tiers as tier_engine
+from .ledger_posting import current_posting, ledger_posting
 
 
 class LoyaltyCard(models.Model):
@@ -50,46 +52,87 @@ class LoyaltyCard(models.Model):
 
     def _compute_ledger_points(self):
         sums = dict(
-            self.env["loyalty.history"]._read_group(
-                [("card_id", "in", self.ids)], ["card_id"], ["points:sum"]
-            )
+            self.env["loyalty.history"]
+            .with_context(active_test=False)
+            ._read_group([("card_id", "in", self.ids)], ["card_id"], ["points:sum"])
         )
         for card in self:
             card.ledger_points = sums.get(card, 0.0)
 
     # ------------------------------------------------------------------
-    # Ledger invariant: card.points == sum(ledger)
+    # Ledger invariant: card.points == sum(ledger), changed only through a posting
     # ------------------------------------------------------------------
     def _lock_for_update(self):
         """Lock the card rows until the end of the transaction, so that a concurrent redemption
-        waits (and then sees the balance this one leaves) instead of spending the same points."""
-        if self.ids:
+        waits (and then sees the balance this one leaves) instead of spending the same points.
+
+        FOR NO KEY UPDATE is what the balance update itself takes: it does not conflict with the
+        KEY SHARE locks that other transactions take when they link an order or a ledger line to
+        the card, so asking for it first and once never deadlocks with them. Inside a posting, a
+        card already locked is not asked for again."""
+        posting = current_posting(self.env)
+        ids = sorted(set(self.ids) - (posting.locked_card_ids if posting else set()))
+        if ids:
             self.env.cr.execute(
-                SQL("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE", list(self.ids))
+                SQL("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", ids)
             )
+            if posting:
+                posting.locked_card_ids.update(ids)
+
+    def _check_points_write_allowed(self):
+        """Balances change through the posting API (or a core flow it wraps); technical code
+        running as superuser may still set a balance, which the ledger then records."""
+        if current_posting(self.env) or self.env.su:
+            return
+        raise AccessError(
+            _(
+                "Loyalty points cannot be changed directly. Use 'Update balance' on the card (with a "
+                "reason), or the order and reward flows: every change is recorded in the points ledger."
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("points") for vals in vals_list):
+            self._check_points_write_allowed()
         cards = super().create(vals_list)
         for card in cards:
-            card._check_not_negative(card.points)
-        reason = self.env.context.get("loyalty_ledger_reason") or _("Initial balance")
-        cards.filtered("points").with_context(loyalty_ledger_reason=reason)._sync_ledger()
+            card._check_not_negative(card.points, old_points=0.0)
+        posting = current_posting(self.env)
+        if posting:
+            # The flow may write its own history line for the opening balance: settle at its end.
+            posting.touched_card_ids.update(cards.filtered("points").ids)
+        else:
+            reason = self.env.context.get("loyalty_ledger_reason") or _("Initial balance")
+            cards.filtered("points").with_context(loyalty_ledger_reason=reason)._sync_ledger()
         return cards
 
     def write(self, vals):
         if "points" not in vals:
             return super().write(vals)
+        self._check_points_write_allowed()
         self._lock_for_update()
+        posting = current_posting(self.env)
         for card in self:
-            card._check_not_negative(vals["points"])
+            if not (posting and card.id in posting.negative_allowed_card_ids):
+                card._check_not_negative(vals["points"])
         res = super().write(vals)
-        self._sync_ledger()
+        if posting:
+            # Core writes its history line before or after the balance: settle when the flow ends.
+            posting.touched_card_ids.update(self.ids)
+        else:
+            self._sync_ledger()
         return res
 
-    def _check_not_negative(self, new_points):
+    def _check_not_negative(self, new_points, old_points=None):
+        """Refuse taking a card below zero. A card already below zero (a cancellation the company
+        allowed) may still earn its way back up."""
         self.ensure_one()
-        if float_compare(new_points, 0.0, precision_digits=4) < 0:
+        old_points = self.points if old_points is None else old_points
+        if (
+            float_compare(new_points, 0.0, precision_digits=4) < 0
+            and float_compare(new_points, old_points, precision_digits=4) < 0
+        ):
             raise UserError(
                 _(
                     "Not enough points on card %(card)s: the balance is %(balance)s and this operation "
@@ -101,11 +144,14 @@ class LoyaltyCard(models.Model):
             )
 
     def _sync_ledger(self):
-        """Post a ledger line for any balance change made without one (core flows that write the
-        points directly), so that the invariant always holds."""
+        """Post a ledger-only line for any balance change made without a history line (a card
+        created with points, a balance set by technical code, a core flow that writes none), so
+        that the invariant always holds. Core's card history does not show these lines: they add
+        to core's history only where core writes nothing."""
         if not self:
             return
         self.flush_recordset(["points"])
+        self.env["loyalty.history"].flush_model(["issued", "used", "card_id"])
         self.env.cr.execute(
             SQL(
                 """
@@ -133,10 +179,20 @@ class LoyaltyCard(models.Model):
                     "description": ctx.get("loyalty_ledger_description") or reason,
                     "issued": max(diff, 0.0),
                     "used": max(-diff, 0.0),
+                    "active": False,
                 }
             )
         if vals_list:
-            self.env["loyalty.history"].sudo().create(vals_list)
+            with ledger_posting(self.env["loyalty.history"].sudo()) as History:
+                History.create(vals_list)
+
+    @api.model
+    def _check_points_value(self, points, allow_negative=False):
+        """Refuse NaN, infinities (and negative grants) before they reach a balance."""
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points):
+            raise UserError(_("The number of points must be a finite number, not %s.", points))
+        if not allow_negative and points <= 0:
+            raise UserError(_("The number of points granted must be positive, not %s.", points))
 
     def _ledger_post(self, points, kind, description, reason=None, source_document=None, **extra):
         """Add (points > 0) or take (points < 0) points with their ledger line, under a row lock.
@@ -144,24 +200,26 @@ class LoyaltyCard(models.Model):
         A redemption larger than the balance is refused with a clear message.
         """
         self.ensure_one()
-        self._lock_for_update()
-        # The lock may have waited for another transaction: read the committed balance again.
-        self.invalidate_recordset(["points"])
-        new_points = self.points + points
-        self._check_not_negative(new_points)
-        self.env["loyalty.history"].sudo().create(
-            {
-                "card_id": self.id,
-                "kind": kind,
-                "description": description,
-                "reason": reason,
-                "source_document": source_document,
-                "issued": max(points, 0.0),
-                "used": max(-points, 0.0),
-                **extra,
-            }
-        )
-        self.sudo().points = new_points
+        self._check_points_value(points, allow_negative=True)
+        with ledger_posting(self) as card:
+            card._lock_for_update()
+            # The lock may have waited for another transaction: read the committed balance again.
+            card.invalidate_recordset(["points"])
+            new_points = card.points + points
+            card._check_not_negative(new_points)
+            card.env["loyalty.history"].sudo().create(
+                {
+                    "card_id": card.id,
+                    "kind": kind,
+                    "description": description,
+                    "reason": reason,
+                    "source_document": source_document,
+                    "issued": max(points, 0.0),
+                    "used": max(-points, 0.0),
+                    **extra,
+                }
+            )
+            card.sudo().points = new_points
         return self
 
     def _ledger_post_many(self, points, kind, description):
@@ -170,26 +228,34 @@ class LoyaltyCard(models.Model):
 
         Points-reached mails of core are not sent (as for birthday gifts); the balance always
         equals the sum of the ledger."""
+        self._check_points_value(points)
         if not self:
             return self
         self.check_access("write")
-        self._lock_for_update()
-        self.env["loyalty.history"].sudo().create(
-            [
-                {"card_id": card_id, "kind": kind, "description": description, "issued": points, "used": 0.0}
-                for card_id in self.ids
-            ]
-        )
-        self.env.cr.execute(
-            SQL(
-                """UPDATE loyalty_card
-                      SET points = points + %(points)s, write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
-                    WHERE id = ANY(%(ids)s)""",
-                points=points,
-                uid=self.env.uid,
-                ids=list(self.ids),
+        with ledger_posting(self) as cards:
+            cards._lock_for_update()
+            cards.env["loyalty.history"].sudo().create(
+                [
+                    {
+                        "card_id": card_id,
+                        "kind": kind,
+                        "description": description,
+                        "issued": points,
+                        "used": 0.0,
+                    }
+                    for card_id in cards.ids
+                ]
             )
-        )
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE loyalty_card
+                          SET points = points + %(points)s, write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+                        WHERE id = ANY(%(ids)s)""",
+                    points=points,
+                    uid=self.env.uid,
+                    ids=list(self.ids),
+                )
+            )
         self.invalidate_recordset(["points", "write_uid", "write_date"])
         # Stored fields computed from the balance (the points liability) follow.
         self.modified(["points"])
@@ -244,7 +310,12 @@ class LoyaltyCard(models.Model):
     # ------------------------------------------------------------------
     def _ledger_movements(self):
         self.ensure_one()
-        lines = self.env["loyalty.history"].sudo().search([("card_id", "=", self.id)], order="date, id")
+        lines = (
+            self.env["loyalty.history"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("card_id", "=", self.id)], order="date, id")
+        )
         return [(line.date, line.points) for line in lines]
 
     def _expiring_soon(self, days=None):

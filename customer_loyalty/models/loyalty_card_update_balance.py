@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .ledger_posting import ledger_posting
+
 
 class LoyaltyCardUpdateBalance(models.TransientModel):
     _inherit = "loyalty.card.update.balance"
@@ -8,5 +10,15 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
 
     def action_update_card_point(self):
         # Core writes the ledger line then the balance: tag it as a manual adjustment with its reason.
-        self = self.with_context(loyalty_ledger_kind="adjusted", loyalty_ledger_reason=self.reason)
-        return super().action_update_card_point()
+        wizard = self.with_context(loyalty_ledger_kind="adjusted", loyalty_ledger_reason=self.reason)
+        with ledger_posting(wizard, self.card_id) as wizard:
+            return super(LoyaltyCardUpdateBalance, wizard).action_update_card_point()
+
+
+class LoyaltyGenerateWizard(models.TransientModel):
+    _inherit = "loyalty.generate.wizard"
+
+    def generate_coupons(self):
+        # Core creates the cards with their points, then one history line per card.
+        with ledger_posting(self) as wizard:
+            return super(LoyaltyGenerateWizard, wizard).generate_coupons()

@@ -5,11 +5,11 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import expiry as expiry_engine
 from ..engine import tiers as tier_engine
+from .ledger_posting import ledger_posting
 
 _logger = logging.getLogger(__name__)
 
@@ -408,9 +408,9 @@ class LoyaltyProgram(models.Model):
                         )
                         INSERT INTO loyalty_history
                                (card_id, partner_id, program_id, kind, description, date, issued, used,
-                                points, balance, create_uid, create_date, write_uid, write_date)
+                                points, balance, active, create_uid, create_date, write_uid, write_date)
                         SELECT upd.id, upd.partner_id, %(program)s, 'expired', %(description)s, %(now)s, 0,
-                               v.pts, -v.pts, upd.points, %(uid)s, %(now)s, %(uid)s, %(now)s
+                               v.pts, -v.pts, upd.points, true, %(uid)s, %(now)s, %(uid)s, %(now)s
                           FROM upd JOIN v ON v.id = upd.id
                         """,
                         ids=list(expired),
@@ -455,11 +455,19 @@ class LoyaltyProgram(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_birthday_offers(self):
-        """Birthday gifts in each company's timezone, once per customer and year."""
+        """Birthday gifts in each company's timezone, once per customer and year. Days the job did
+        not run (since the last day it granted) are caught up: no gift is lost."""
         for company in self.env["res.company"].search([("loyalty_birthday_program_id", "!=", False)]):
             tz = pytz.timezone(company.partner_id.tz or "UTC")
             today = datetime.now(pytz.utc).astimezone(tz).date()
-            company.loyalty_birthday_program_id.with_company(company)._grant_birthday_offers(company, today)
+            program = company.loyalty_birthday_program_id.with_company(company)
+            # The last granted day is granted again: a birthday entered later that day still counts
+            # (the ledger's unique index keeps one gift per customer and year).
+            day = min(company.loyalty_birthday_done_until or today, today)
+            while day <= today:
+                program._grant_birthday_offers(company, day)
+                day += timedelta(days=1)
+            company.sudo().loyalty_birthday_done_until = today
 
     def _grant_birthday_offers(self, company, today):
         self.ensure_one()
@@ -492,6 +500,7 @@ class LoyaltyProgram(models.Model):
             return self.env["loyalty.card"]
         Card = self.env["loyalty.card"].sudo().with_context(loyalty_no_mail=True)
         points = company.loyalty_birthday_points or self.reward_ids[:1].required_points or 1.0
+        Card._check_points_value(points)
         cards = Card.browse()
         existing = {}
         if self.program_type in ("loyalty", "ewallet"):
@@ -520,9 +529,8 @@ class LoyaltyProgram(models.Model):
         which core mails through the program's communication plan. Each grant is a ledger line
         of kind 'offer'. Returns the cards."""
         self.ensure_one()
-        if points <= 0:
-            raise UserError(_("An offer grants a positive number of points."))
         Card = self.env["loyalty.card"]
+        Card._check_points_value(points)
         if not partners:
             return Card
         if self.program_type in ONE_CARD_PER_CUSTOMER:
@@ -537,21 +545,27 @@ class LoyaltyProgram(models.Model):
             )
             cards = Card.browse(list(existing.values())) | created
             return cards._ledger_post_many(points, "offer", description)
-        return Card.with_context(
-            loyalty_ledger_kind="offer",
-            loyalty_ledger_reason=description,
-            loyalty_ledger_description=description,
-        ).create(
-            [
-                {
-                    "program_id": self.id,
-                    "partner_id": partner.id,
-                    "points": points,
-                    "expiration_date": expiration_date,
-                }
-                for partner in partners
-            ]
-        )
+        # Core mails a new coupon with its points: the cards are created with them, and their
+        # 'offer' lines are posted in the same posting (which then finds nothing left to settle).
+        with ledger_posting(Card) as Card:
+            cards = Card.create(
+                [
+                    {
+                        "program_id": self.id,
+                        "partner_id": partner.id,
+                        "points": points,
+                        "expiration_date": expiration_date,
+                    }
+                    for partner in partners
+                ]
+            )
+            Card.env["loyalty.history"].sudo().create(
+                [
+                    {"card_id": card.id, "kind": "offer", "description": description, "issued": points}
+                    for card in cards
+                ]
+            )
+        return cards.with_env(self.env)
 
 
 def _is_leap(year):

@@ -8,3 +8,4 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.loyalty_birthday_program_id", readonly=False
     )
     loyalty_birthday_points = fields.Float(related="company_id.loyalty_birthday_points", readonly=False)
+    loyalty_cancel_below_zero = fields.Boolean(related="company_id.loyalty_cancel_below_zero", readonly=False)

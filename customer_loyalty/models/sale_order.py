@@ -1,4 +1,6 @@
-from odoo import _, models
+from odoo import _, api, models
+
+from .ledger_posting import ledger_posting
 
 
 class SaleOrder(models.Model):
@@ -42,20 +44,81 @@ class SaleOrder(models.Model):
                 }
         return result
 
-    def action_confirm(self):
-        res = super().action_confirm()
-        # Upgrade as soon as a qualifying order is confirmed (downgrades wait for the cron and grace).
-        cards = (
-            self.env["loyalty.card"]
-            .sudo()
-            .search([("partner_id", "in", self.partner_id.ids), ("program_id.tier_ids", "!=", False)])
+    # === POINTS FLOWS: one lock per card, first; card and ledger written through a posting ===
+    def _loyalty_cards_to_lock(self):
+        """The cards an order flow may change: the customers' cards and the coupons on the orders."""
+        Card = self.env["loyalty.card"].sudo()
+        return (
+            Card.search([("partner_id", "in", self.partner_id.ids)])
+            | self.applied_coupon_ids
+            | self.coupon_point_ids.coupon_id
+            | self.order_line.coupon_id
         )
-        if cards:
-            cards.program_id._evaluate_tiers(cards=cards)
+
+    def action_confirm(self):
+        # The cards are locked before core links the orders to them (which takes KEY SHARE locks):
+        # two confirmations for one customer then queue instead of deadlocking.
+        with ledger_posting(self, self._loyalty_cards_to_lock()) as orders:
+            res = super(SaleOrder, orders).action_confirm()
+            # Upgrade as soon as a qualifying order is confirmed (downgrades wait for the cron and grace).
+            cards = (
+                orders.env["loyalty.card"]
+                .sudo()
+                .search([("partner_id", "in", orders.partner_id.ids), ("program_id.tier_ids", "!=", False)])
+            )
+            if cards:
+                cards.program_id._evaluate_tiers(cards=cards)
         return res
 
     def _action_cancel(self):
         previously_confirmed = self.filtered(lambda order: order.state == "sale")
-        if previously_confirmed:
-            self.env["loyalty.history"]._reverse_order_lines(self._name, previously_confirmed.ids)
-        return super()._action_cancel()
+        if not previously_confirmed:
+            return super()._action_cancel()
+        with ledger_posting(self, self._loyalty_cards_to_lock()) as orders:
+            orders.env["loyalty.history"]._reverse_order_lines(previously_confirmed)
+            return super(SaleOrder, orders)._action_cancel()
+
+    def _update_programs_and_rewards(self):
+        # On a confirmed order core changes the balances at once.
+        if not self.filtered(lambda order: order.state == "sale"):
+            return super()._update_programs_and_rewards()
+        with ledger_posting(self, self._loyalty_cards_to_lock()) as orders:
+            return super(SaleOrder, orders)._update_programs_and_rewards()
+
+    def _apply_program_reward(self, reward, coupon, **kwargs):
+        if self.state != "sale":
+            return super()._apply_program_reward(reward, coupon, **kwargs)
+        with ledger_posting(self, self._loyalty_cards_to_lock() | coupon) as order:
+            return super(SaleOrder, order)._apply_program_reward(reward, coupon.with_env(order.env), **kwargs)
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    # Reward lines of a confirmed order take their points from the card (and give them back).
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = self.env["sale.order"].browse(
+            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+        )
+        coupons = self.env["loyalty.card"].browse(
+            {vals["coupon_id"] for vals in vals_list if vals.get("coupon_id")}
+        )
+        if not coupons or not orders.filtered(lambda order: order.state == "sale"):
+            return super().create(vals_list)
+        with ledger_posting(self, coupons) as lines:
+            return super(SaleOrderLine, lines).create(vals_list)
+
+    def write(self, vals):
+        confirmed = self.filtered(lambda line: line.coupon_id and line.state == "sale")
+        if not confirmed or "points_cost" not in vals:
+            return super().write(vals)
+        with ledger_posting(self, confirmed.coupon_id) as lines:
+            return super(SaleOrderLine, lines).write(vals)
+
+    def unlink(self):
+        confirmed = self.order_id.order_line.filtered(lambda line: line.coupon_id and line.state == "sale")
+        if not confirmed:
+            return super().unlink()
+        with ledger_posting(self, confirmed.coupon_id) as lines:
+            return super(SaleOrderLine, lines).unlink()

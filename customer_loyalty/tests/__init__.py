@@ -3,6 +3,7 @@ from . import test_concurrency
 from . import test_expiry
 from . import test_i18n
 from . import test_ledger
+from . import test_ledger_integrity
 from . import test_portal
 from . import test_segment_offer
 from . import test_security_reports

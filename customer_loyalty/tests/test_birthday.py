@@ -1,8 +1,8 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytz
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import LoyaltyCase
@@ -97,6 +97,32 @@ class TestBirthday(LoyaltyCase):
         self.assertEqual(len(coupon), 1)
         self.assertEqual(coupon.points, 1)
         self.assertLedgerInvariant(coupon)
+
+    def test_missed_days_are_caught_up(self):
+        """When the job did not run for some days, its next run grants the birthdays of those
+        days too (each in its own year), and only once."""
+        self.individual.loyalty_birthday = False
+        missed = self.today_a - timedelta(days=2)
+        # 1988 is a leap year: any day of the year is a valid birthday.
+        self.customer.loyalty_birthday = missed.replace(year=1988)
+        self.company_a.sudo().write({"loyalty_birthday_done_until": self.today_a - timedelta(days=3)})
+        self.cron.method_direct_trigger()
+        self.cron.method_direct_trigger()
+        card = self.card_of(self.customer)
+        line = self.History.search([("card_id", "=", card.id), ("kind", "=", "birthday")])
+        self.assertEqual((line.issued, line.birthday_year), (88, missed.year))
+        self.assertEqual(card.points, 88)
+        self.assertEqual(self.company_a.loyalty_birthday_done_until, self.today_a)
+        self.assertLedgerInvariant(card)
+
+    def test_negative_or_non_finite_birthday_points_are_refused(self):
+        """The birthday points setting refuses a negative, NaN or infinite value at save."""
+        for points in (-10.0, float("nan"), float("inf")):
+            with self.subTest(points=points), self.assertRaises(ValidationError) as caught:
+                self.company_a.write({"loyalty_birthday_points": points})
+            self.assertIn("Birthday points must be", str(caught.exception))
+        self.company_a.invalidate_recordset()
+        self.assertEqual(self.company_a.loyalty_birthday_points, 88)
 
     def test_birthday_is_sensitive(self):
         """A Customer 360 user without the sensitive-data group cannot read the birthday."""

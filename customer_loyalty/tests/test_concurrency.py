@@ -1,7 +1,10 @@
 import threading
 import time
+from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
+from psycopg2 import errors
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
@@ -83,3 +86,97 @@ class TestConcurrentRedemption(TransactionCase):
             self.assertEqual(
                 env["loyalty.history"].search_count([("card_id", "=", card.id), ("kind", "=", "redeemed")]), 1
             )
+
+
+@tagged("post_install", "-at_install")
+class TestConfirmationLockOrder(TransactionCase):
+    """Confirming orders takes each loyalty card's lock once, first, in the strength core needs:
+    two confirmations for one member queue, they never deadlock."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            partner = env["res.partner"].create({"name": "Lock Order Customer"})
+            program = env["loyalty.program"].create(
+                {
+                    "name": "Lock Order Club",
+                    "program_type": "loyalty",
+                    "trigger": "auto",
+                    "applies_on": "both",
+                    "rule_ids": [Command.create({"reward_point_mode": "money", "reward_point_amount": 1})],
+                }
+            )
+            card = env["loyalty.card"].create({"program_id": program.id, "partner_id": partner.id})
+            product = env["product.product"].create({"name": "Lock Order Tea", "list_price": 10.0})
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "price_unit": 10.0, "tax_id": False})
+                    ],
+                }
+            )
+            self.rec_ids = {"partner": partner.id, "program": program.id, "card": card.id, "order": order.id}
+            self.product_id = product.id
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            order = env["sale.order"].browse(self.rec_ids["order"])
+            if order.state == "sale":
+                order._action_cancel()
+            order.unlink()
+            env["loyalty.card"].browse(self.rec_ids["card"]).unlink()
+            program = env["loyalty.program"].browse(self.rec_ids["program"])
+            program.active = False
+            program.unlink()
+            env["product.product"].browse(self.product_id).unlink()
+            env["res.partner"].browse(self.rec_ids["partner"]).unlink()
+
+    def test_confirmation_does_not_wait_for_a_linked_card(self):
+        """Another confirmation that has already linked its order to the card (a KEY SHARE lock,
+        as core's link takes) does not make this confirmation wait: it locks the card in a
+        strength compatible with such links. (Asking for FOR UPDATE after core's link made two
+        confirmations wait for each other: a deadlock.)"""
+        with self.registry.cursor() as other_cr:
+            other_cr.execute(
+                "SELECT id FROM loyalty_card WHERE id = %s FOR KEY SHARE", [self.rec_ids["card"]]
+            )
+            with self.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                try:
+                    env["sale.order"].browse(self.rec_ids["order"]).action_confirm()
+                except errors.LockNotAvailable:
+                    self.fail("the confirmation waited for a card lock another confirmation's link holds")
+                card = env["loyalty.card"].browse(self.rec_ids["card"])
+                self.assertEqual(card.points, 10)
+                self.assertEqual(card.ledger_points, 10)
+            other_cr.rollback()
+
+    def test_confirmation_locks_the_card_before_linking_it(self):
+        """While another confirmation holds the card's lock, this one waits at its first step,
+        before core links the order to the card (so it holds no KEY SHARE the other could wait for)."""
+        with self.registry.cursor() as other_cr:
+            other_cr.execute(
+                "SELECT id FROM loyalty_card WHERE id = %s FOR NO KEY UPDATE", [self.rec_ids["card"]]
+            )
+            with self.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '1s'")
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                order = env["sale.order"].browse(self.rec_ids["order"])
+                linked = []
+                original = type(order)._update_programs_and_rewards
+
+                def spy(orders):
+                    linked.append(True)
+                    return original(orders)
+
+                with patch.object(type(order), "_update_programs_and_rewards", spy):
+                    with self.assertRaises(errors.LockNotAvailable):
+                        order.action_confirm()
+                self.assertFalse(linked, "core linked the order to the card before the card was locked")
+                cr.rollback()
+            other_cr.rollback()

@@ -166,6 +166,28 @@ class TestSegmentOffer(SegmentationCase):
             )
         self.assertFalse(self._cards())
 
+    def test_non_finite_or_negative_points_are_refused(self):
+        """NaN, infinite or negative points are refused with a clear message, by the wizard and
+        by the posting API behind it, and no card or ledger line changes."""
+        card = self.Card.create({"program_id": self.club.id, "partner_id": self.people[0].id})
+        card._ledger_post(10, "adjusted", "Opening", reason="Test")
+        lines_before = self.env["loyalty.history"].with_context(active_test=False).search_count([])
+        for points in (float("nan"), float("inf"), float("-inf"), -5.0):
+            with self.subTest(points=points):
+                with self.assertRaisesRegex(UserError, "positive number of points"):
+                    self._offer(points=points)
+                with self.assertRaisesRegex(UserError, "finite number|must be positive"):
+                    card._ledger_post_many(points, "offer", "Bad offer")
+                with self.assertRaisesRegex(UserError, "finite number|must be positive"):
+                    self.club._grant_segment_offer(self.people, points, "Bad offer")
+        with self.assertRaisesRegex(UserError, "finite number"):
+            card._ledger_post(float("nan"), "adjusted", "Bad", reason="NaN")
+        self.assertEqual(self._cards(), card)
+        self.assertEqual(card.points, 10)
+        self.assertEqual(
+            self.env["loyalty.history"].with_context(active_test=False).search_count([]), lines_before
+        )
+
     def test_granting_needs_loyalty_rights(self):
         """A Customer 360 user who is only a salesperson cannot issue cards; a sales manager can."""
         wizard = (

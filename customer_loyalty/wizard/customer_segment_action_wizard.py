@@ -1,3 +1,5 @@
+import math
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -28,7 +30,7 @@ class CustomerSegmentActionWizard(models.TransientModel):
         for wizard in self.filtered(lambda w: w.action_type == "offer"):
             if not wizard.loyalty_program_id:
                 raise UserError(_("Choose the loyalty program of the offer."))
-            if wizard.loyalty_points <= 0:
+            if not math.isfinite(wizard.loyalty_points) or wizard.loyalty_points <= 0:
                 raise UserError(_("An offer grants a positive number of points."))
             program_company = wizard.loyalty_program_id.company_id
             if program_company and program_company != wizard.segment_id.company_id:
