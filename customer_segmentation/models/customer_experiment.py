@@ -282,3 +282,40 @@ class CustomerExperimentMember(models.Model):
             "A customer is drawn once per experiment.",
         )
     ]
+
+    @api.model
+    def _merge_partner_assignments(self, src_partners, dst_partner):
+        """Partner merge, before core moves the foreign keys: where several merged customers
+        were drawn in one experiment, one assignment stays, the kept customer's (else the oldest),
+        with the group it was drawn in and the conversion and revenue of all of them. Assignments
+        to other experiments are then moved as they are; core would otherwise hit the
+        once-per-experiment constraint and delete every assignment of the source."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH drawn AS (
+                    SELECT id, converted, revenue,
+                           first_value(id) OVER (PARTITION BY experiment_id
+                                                 ORDER BY partner_id = %(kept)s DESC, id) AS kept_id,
+                           bool_or(COALESCE(converted, FALSE)) OVER (PARTITION BY experiment_id) AS any_converted,
+                           sum(COALESCE(revenue, 0)) OVER (PARTITION BY experiment_id) AS total_revenue,
+                           count(*) OVER (PARTITION BY experiment_id) AS drawn_count
+                      FROM customer_experiment_member
+                     WHERE partner_id = ANY(%(partners)s)
+                ),
+                kept AS (
+                    UPDATE customer_experiment_member m
+                       SET converted = d.any_converted, revenue = d.total_revenue
+                      FROM drawn d
+                     WHERE m.id = d.id AND d.id = d.kept_id AND d.drawn_count > 1
+                )
+                DELETE FROM customer_experiment_member m
+                 USING drawn d
+                 WHERE m.id = d.id AND d.id != d.kept_id
+                """,
+                kept=dst_partner.id,
+                partners=(src_partners | dst_partner).ids,
+            )
+        )
+        self.invalidate_model()

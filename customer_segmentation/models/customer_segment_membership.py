@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class CustomerSegmentMembership(models.Model):
@@ -41,3 +42,37 @@ class CustomerSegmentMembership(models.Model):
     def _search_is_current(self, operator, value):
         positive = (operator == "=") == bool(value)
         return [("date_to", "=" if positive else "!=", False)]
+
+    @api.model
+    def _merge_partner_memberships(self, src_partners, dst_partner):
+        """Partner merge, before core moves the foreign keys: in each segment, the open
+        memberships of the merged customers become one, the kept customer's (else the oldest),
+        entered on the earliest of their dates. Past memberships are then moved as they are.
+        Core would otherwise hit the one-open-membership index and delete all the source's rows."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH open_membership AS (
+                    SELECT id, segment_id, date_from,
+                           first_value(id) OVER (PARTITION BY segment_id
+                                                 ORDER BY partner_id = %(kept)s DESC, id) AS kept_id,
+                           min(date_from) OVER (PARTITION BY segment_id) AS first_date
+                      FROM customer_segment_membership
+                     WHERE partner_id = ANY(%(partners)s) AND date_to IS NULL
+                ),
+                kept AS (
+                    UPDATE customer_segment_membership m
+                       SET date_from = o.first_date
+                      FROM open_membership o
+                     WHERE m.id = o.id AND o.id = o.kept_id AND o.date_from > o.first_date
+                )
+                DELETE FROM customer_segment_membership m
+                 USING open_membership o
+                 WHERE m.id = o.id AND o.id != o.kept_id
+                """,
+                kept=dst_partner.id,
+                partners=(src_partners | dst_partner).ids,
+            )
+        )
+        self.invalidate_model()

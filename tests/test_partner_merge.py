@@ -1,0 +1,224 @@
+"""Merging customers loses nothing, in all four addons: through the duplicate review and through
+core's Contacts ▸ Merge, the kept customer holds the orders, the lifecycle history, the segment
+memberships with their dates, the experiment assignments and one loyalty card per program whose
+ledger keeps every line with its original date."""
+
+from datetime import date, datetime
+
+from odoo import Command
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.customer_loyalty.tests.common import LoyaltyCase
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerMerge(LoyaltyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.steward = new_test_user(
+            cls.env,
+            login="merge_steward",
+            groups="base.group_user,base.group_partner_manager,customer_360.group_customer_360_data_steward",
+            company_id=cls.company_a.id,
+            company_ids=[Command.set(cls.companies.ids)],
+        )
+        cls.partner_manager = new_test_user(
+            cls.env,
+            login="merge_partner_manager",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=cls.company_a.id,
+            company_ids=[Command.set(cls.companies.ids)],
+        )
+        stages = {stage.code: stage for stage in cls.env["customer.lifecycle.stage"].search([])}
+        cls.stage_new, cls.stage_active = list(stages.values())[:2]
+        cls.playbook = cls.env["customer.lifecycle.playbook"].create(
+            {
+                "name": "Welcome call",
+                "stage_id": cls.stage_new.id,
+                "action_type": "activity",
+                "activity_type_id": cls.env.ref("mail.mail_activity_data_call").id,
+            }
+        )
+        cls.segment = cls.env["customer.segment"].create(
+            {"name": "Tea lovers", "kind": "manual", "company_id": cls.company_a.id}
+        )
+        cls.other_segment = cls.env["customer.segment"].create(
+            {"name": "Teapot buyers", "kind": "manual", "company_id": cls.company_a.id}
+        )
+
+    def _customer(self, name, first_order, entered, card_lines, birthday_year=2025):
+        """A customer of company A with an order, a profile and two stage changes, an open and a
+        past membership, an experiment assignment, and a card whose ledger has dated lines and a
+        birthday gift."""
+        partner = self.env["res.partner"].create(
+            {"name": name, "is_company": True, "email": "tea.house@example.com"}
+        )
+        self._order(partner, [(self.product_tea, 2, 150.0)], first_order)
+        self.Profile.refresh_profiles(partner_ids=partner.ids)
+        profile = self.profile(partner)
+        events = self.env["customer.lifecycle.event"].create(
+            [
+                {
+                    "profile_id": profile.id,
+                    "partner_id": partner.id,
+                    "company_id": self.company_a.id,
+                    "to_stage_id": stage.id,
+                    "date": when,
+                    "reason": f"{name}: {stage.name}",
+                }
+                for stage, when in ((self.stage_new, entered), (self.stage_active, first_order))
+            ]
+        )
+        self.env["customer.lifecycle.playbook.log"].create(
+            {
+                "playbook_id": self.playbook.id,
+                "event_id": events[0].id,
+                "partner_id": partner.id,
+                "company_id": self.company_a.id,
+                "state": "skipped",
+            }
+        )
+        memberships = self.env["customer.segment.membership"].create(
+            [
+                {
+                    "segment_id": self.segment.id,
+                    "partner_id": partner.id,
+                    "company_id": self.company_a.id,
+                    "date_from": entered.date(),
+                },
+                {
+                    "segment_id": self.other_segment.id,
+                    "partner_id": partner.id,
+                    "company_id": self.company_a.id,
+                    "date_from": date(2024, 1, 1),
+                    "date_to": date(2024, 2, 1),
+                },
+            ]
+        )
+        # The order made the card (the program applies to both current and future orders).
+        card = self.card_of(partner) or self.new_card(partner)
+        for when, points in card_lines:
+            card._ledger_post(points, "earned", f"Order of {when:%Y-%m-%d}", date=when)
+        card._ledger_post(
+            20, "birthday", "Birthday gift", date=datetime(birthday_year, 5, 1), birthday_year=birthday_year
+        )
+        return partner, events, memberships, card
+
+    def _prepare(self):
+        kept, kept_events, kept_memberships, kept_card = self._customer(
+            "Hangzhou Tea House",
+            "2025-02-10 10:00:00",
+            datetime(2025, 1, 5, 9),
+            [(datetime(2025, 1, 10, 9), 300)],
+        )
+        source, source_events, source_memberships, source_card = self._customer(
+            "Hangzhou Tea House Ltd",
+            "2024-11-20 10:00:00",
+            datetime(2024, 11, 1, 9),
+            [(datetime(2024, 9, 1, 9), 200), (datetime(2025, 1, 20, 9), 50)],
+        )
+        # The source alone bought in company B: its profile there becomes the kept customer's.
+        self._order(source, [(self.product_pot, 1, 80.0)], "2025-03-03 10:00:00", company=self.company_b)
+        self.Profile.refresh_profiles(partner_ids=source.ids)
+        Experiment = self.env["customer.experiment"]
+        self.shared_experiment = Experiment.create(
+            {
+                "segment_id": self.segment.id,
+                "date_start": date(2025, 3, 1),
+                "state": "running",
+                "member_ids": [
+                    Command.create({"partner_id": kept.id, "group": "treated"}),
+                    Command.create({"partner_id": source.id, "group": "control"}),
+                ],
+            }
+        )
+        self.own_experiment = Experiment.create(
+            {
+                "segment_id": self.other_segment.id,
+                "date_start": date(2025, 4, 1),
+                "state": "running",
+                "member_ids": [Command.create({"partner_id": source.id, "group": "treated"})],
+            }
+        )
+        history = {
+            "events": kept_events | source_events,
+            "logs": self.env["customer.lifecycle.playbook.log"].search(
+                [("event_id", "in", (kept_events | source_events).ids)]
+            ),
+            "past_memberships": (kept_memberships | source_memberships).filtered("date_to"),
+            "ledger": self.History.search([("card_id", "in", (kept_card | source_card).ids)]),
+            "ledger_dates": sorted(
+                self.History.search([("card_id", "in", (kept_card | source_card).ids)]).mapped("date")
+            ),
+            "points": kept_card.points + source_card.points,
+            "cards": kept_card | source_card,
+        }
+        return kept, source, history
+
+    def _assert_nothing_lost(self, kept, source, history):
+        self.env.invalidate_all()
+        self.assertFalse(source.exists())
+        # Orders and the profile.
+        orders = self.env["sale.order"].search([("partner_id", "=", kept.id)])
+        self.assertEqual(len(orders), 3)
+        profile = self.profile(kept)
+        self.assertEqual(len(profile), 1)
+        self.assertEqual(profile.order_count, 2)
+        self.assertAlmostEqual(profile.sales_total, 600.0)
+        self.assertEqual(self.profile(kept, self.company_b).order_count, 1)
+        # Lifecycle history: every stage change of both, on the kept customer's profile.
+        events = history["events"].exists()
+        self.assertEqual(events, history["events"])
+        self.assertEqual(set(events.profile_id.ids), {profile.id})
+        self.assertEqual(set(events.partner_id.ids), {kept.id})
+        self.assertEqual(len(history["logs"]), 2)
+        self.assertEqual(history["logs"].exists(), history["logs"])
+        self.assertEqual(set(history["logs"].partner_id.ids), {kept.id})
+        self.assertTrue(profile.lifecycle_stage_id, "the stage is evaluated again for the kept customer")
+        # Segment memberships: one open membership from the earliest entry, past ones kept.
+        memberships = self.env["customer.segment.membership"].search([("partner_id", "=", kept.id)])
+        open_membership = memberships.filtered(lambda m: not m.date_to)
+        self.assertEqual(open_membership.segment_id, self.segment)
+        self.assertEqual(open_membership.date_from, date(2024, 11, 1))
+        self.assertEqual(history["past_memberships"].exists(), history["past_memberships"])
+        self.assertEqual(len(memberships.filtered("date_to")), 2)
+        # Experiment assignments: the shared one once (the kept customer's group), the other kept.
+        assignments = self.env["customer.experiment.member"].search([("partner_id", "=", kept.id)])
+        self.assertEqual(
+            {(a.experiment_id, a.group) for a in assignments},
+            {(self.shared_experiment, "treated"), (self.own_experiment, "treated")},
+        )
+        # Loyalty: one active card holds every ledger line with its own date, and the balance.
+        card = self.card_of(kept)
+        self.assertEqual(len(card), 1)
+        self.assertAlmostEqual(card.points, history["points"])
+        ledger = self.History.search([("card_id", "=", card.id)])
+        self.assertEqual(ledger, history["ledger"])
+        self.assertEqual(sorted(ledger.mapped("date")), history["ledger_dates"])
+        self.assertFalse(ledger.filtered(lambda line: line.kind == "adjusted"), "no folded balance line")
+        self.assertFalse(self.Card._find_inconsistent_cards() & history["cards"])
+        self.assertEqual(len(ledger.filtered(lambda line: line.kind == "birthday")), 2)
+        # FIFO runs on the real lots: the source's 200 points of 2024-09-01 come first.
+        self.assertEqual(card._ledger_movements()[0], (datetime(2024, 9, 1, 9), 200.0))
+
+    def test_duplicate_review_merge_keeps_everything(self):
+        """A steward merges the two customers from the duplicate review: the kept customer holds
+        both histories, and the ledger check finds no inconsistent card."""
+        kept, source, history = self._prepare()
+        group = self.env["customer.duplicate"].create(
+            {"partner_ids": [Command.set((kept | source).ids)], "master_partner_id": kept.id}
+        )
+        group.with_user(self.steward).action_merge()
+        self.assertEqual(group.state, "merged")
+        self._assert_nothing_lost(kept, source, history)
+
+    def test_contacts_merge_keeps_everything(self):
+        """A partner manager merges the two customers with Contacts ▸ Merge: same result."""
+        kept, source, history = self._prepare()
+        Wizard = self.env["base.partner.merge.automatic.wizard"].with_user(self.partner_manager)
+        wizard = Wizard.with_context(active_model="res.partner", active_ids=(kept | source).ids).create(
+            {"dst_partner_id": kept.id}
+        )
+        wizard.action_merge()
+        self._assert_nothing_lost(kept, source, history)
