@@ -5,7 +5,8 @@ ledger keeps every line with its original date."""
 
 from datetime import date, datetime
 
-from odoo import Command
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.customer_loyalty.tests.common import LoyaltyCase
@@ -222,3 +223,113 @@ class TestPartnerMerge(LoyaltyCase):
         )
         wizard.action_merge()
         self._assert_nothing_lost(kept, source, history)
+
+    # ------------------------------------------------------------------
+    # Undo
+    # ------------------------------------------------------------------
+    def _merge_through_review(self, kept, source):
+        group = self.env["customer.duplicate"].create(
+            {"partner_ids": [Command.set((kept | source).ids)], "master_partner_id": kept.id}
+        )
+        group.with_user(self.steward).action_merge()
+        return self.env["customer.partner.merge"].search([("partner_id", "=", kept.id)])
+
+    def test_undo_puts_both_customers_back(self):
+        """Undoing a merge brings the merged customer back (same record) with its orders, stage
+        history, memberships, experiment assignments, card and ledger lines; the kept customer
+        is left with its own, and every card still matches its ledger."""
+        kept, source, history = self._prepare()
+        source_id, source_name = source.id, source.name
+        events_before = {
+            event: (event.partner_id, event.profile_id.company_id) for event in history["events"]
+        }
+        memberships_before = {
+            (m.segment_id, m.partner_id.id, m.date_from, m.date_to)
+            for m in self.env["customer.segment.membership"].search(
+                [("partner_id", "in", (kept | source).ids)]
+            )
+        }
+        assignments_before = {
+            (a.experiment_id, a.partner_id.id, a.group)
+            for a in self.env["customer.experiment.member"].search(
+                [("partner_id", "in", (kept | source).ids)]
+            )
+        }
+        cards_before = {
+            card: (card.partner_id.id, card.points, set(self.History.search([("card_id", "=", card.id)]).ids))
+            for card in history["cards"]
+        }
+        years_before = {line: line.birthday_year for line in history["ledger"]}
+        merge = self._merge_through_review(kept, source)
+        self.assertEqual(len(merge), 1)
+        self.assertFalse(source.exists())
+
+        merge.with_user(self.steward).action_undo()
+        self.env.invalidate_all()
+        self.assertEqual(merge.state, "undone")
+        restored = self.env["res.partner"].browse(source_id)
+        self.assertTrue(restored.exists())
+        self.assertEqual(restored.name, source_name)
+        self.assertEqual(len(self.env["sale.order"].search([("partner_id", "=", restored.id)])), 2)
+        self.assertEqual(len(self.env["sale.order"].search([("partner_id", "=", kept.id)])), 1)
+        self.assertEqual(self.profile(restored).order_count, 1)
+        self.assertEqual(self.profile(restored, self.company_b).order_count, 1)
+        self.assertEqual(self.profile(kept).order_count, 1)
+        self.assertFalse(self.profile(kept, self.company_b))
+        for event, (partner, company) in events_before.items():
+            self.assertEqual(event.partner_id, partner)
+            self.assertEqual(event.profile_id, self.profile(partner, company))
+        self.assertEqual(history["logs"].exists(), history["logs"])
+        self.assertEqual(
+            {
+                (m.segment_id, m.partner_id.id, m.date_from, m.date_to)
+                for m in self.env["customer.segment.membership"].search(
+                    [("partner_id", "in", (kept | restored).ids)]
+                )
+            },
+            memberships_before,
+        )
+        self.assertEqual(
+            {
+                (a.experiment_id, a.partner_id.id, a.group)
+                for a in self.env["customer.experiment.member"].search(
+                    [("partner_id", "in", (kept | restored).ids)]
+                )
+            },
+            assignments_before,
+        )
+        for card, (partner_id, points, line_ids) in cards_before.items():
+            self.assertEqual(card.partner_id.id, partner_id)
+            self.assertTrue(card.active)
+            self.assertAlmostEqual(card.points, points)
+            lines = self.History.search([("card_id", "=", card.id)])
+            self.assertEqual(set(lines.ids), line_ids)
+            self.assertEqual(set(lines.partner_id.ids), {partner_id})
+        self.assertEqual({line: line.birthday_year for line in history["ledger"]}, years_before)
+        self.assertFalse(self.Card._find_inconsistent_cards() & history["cards"])
+
+    def test_undo_is_for_stewards_and_30_days(self):
+        """A partner manager who is not a data steward cannot undo; after 30 days nobody can."""
+        kept, source, _history = self._prepare()
+        merge = self._merge_through_review(kept, source)
+        self.assertTrue(merge.can_undo)
+        with self.assertRaises(AccessError):
+            merge.with_user(self.partner_manager).action_undo()
+        merge.undo_deadline = fields.Datetime.subtract(fields.Datetime.now(), days=1)
+        self.assertFalse(merge.can_undo)
+        with self.assertRaises(UserError):
+            merge.with_user(self.steward).action_undo()
+        self.assertEqual(merge.state, "merged")
+
+    def test_contacts_merge_can_be_undone_too(self):
+        """A merge made with Contacts ▸ Merge is listed and can be undone by a steward."""
+        kept, source, _history = self._prepare()
+        source_id = source.id
+        Wizard = self.env["base.partner.merge.automatic.wizard"].with_user(self.partner_manager)
+        Wizard.with_context(active_model="res.partner", active_ids=(kept | source).ids).create(
+            {"dst_partner_id": kept.id}
+        ).action_merge()
+        merge = self.env["customer.partner.merge"].search([("partner_id", "=", kept.id)])
+        self.assertEqual(merge.merged_partner_names, "Hangzhou Tea House Ltd")
+        merge.with_user(self.steward).action_undo()
+        self.assertTrue(self.env["res.partner"].browse(source_id).exists())

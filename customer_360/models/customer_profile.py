@@ -203,10 +203,15 @@ class CustomerProfile(models.Model):
                 to_delete |= profile
             else:
                 kept_by_company[profile.company_id.id] = profile
+        Journal = self.env["customer.partner.merge"]
         moved = profiles - to_delete - profiles.filtered(lambda p: p.partner_id == dst_partner)
+        for partner in moved.partner_id:
+            ids = moved.filtered(lambda p, partner=partner: p.partner_id == partner).ids
+            Journal._record_moved(self._table, "partner_id", ids, partner.id, dst_partner.id)
         if moved:
             moved.write({"partner_id": dst_partner.id})
         if to_delete:
+            Journal._record_rows(self._table, to_delete.ids)
             to_delete.unlink()
         self.env.flush_all()
 

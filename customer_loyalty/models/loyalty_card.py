@@ -222,6 +222,7 @@ class LoyaltyCard(models.Model):
         partners = src_partners | dst_partner
         self._merge_partner_birthday_years(src_partners, dst_partner)
         History = self.env["loyalty.history"].sudo().with_context(loyalty_ledger_merge_move=True)
+        Journal = self.env["customer.partner.merge"]
         # Balance writes below are moves, not gains: no "points reached" mail.
         Card = self.with_context(loyalty_no_mail=True)
         groups = Card._read_group(
@@ -237,11 +238,28 @@ class LoyaltyCard(models.Model):
             merged = cards - kept
             merged._lock_for_update()
             kept._lock_for_update()
-            History.search([("card_id", "in", merged.ids)]).write({"card_id": kept.id})
+            lines = History.search([("card_id", "in", merged.ids)])
+            for card in merged:
+                # The journal of the merge, so that a steward can undo it.
+                Journal._record_moved(
+                    "loyalty_history",
+                    "card_id",
+                    lines.filtered(lambda line, card=card: line.card_id == card).ids,
+                    card.id,
+                    kept.id,
+                )
+                Journal._record_moved(
+                    "customer_loyalty_tier_event", "card_id", card.tier_event_ids.ids, card.id, kept.id
+                )
+                Journal._record_values(self._table, card.id, ["points", "active", "partner_id"])
+            moved_points = sum(merged.mapped("points"))
+            Journal._record_added(self._table, kept.id, "points", moved_points)
+            lines.write({"card_id": kept.id})
             merged.tier_event_ids.write({"card_id": kept.id})
-            kept.write({"points": kept.points + sum(merged.mapped("points"))})
+            kept.write({"points": kept.points + moved_points})
             merged.write({"points": 0.0, "active": False, "partner_id": dst_partner.id})
             if kept.partner_id != dst_partner:
+                Journal._record_values(self._table, kept.id, ["partner_id"])
                 kept.write({"partner_id": dst_partner.id})
 
     @api.model
@@ -255,18 +273,25 @@ class LoyaltyCard(models.Model):
                 """
                 UPDATE loyalty_history h
                    SET birthday_year = NULL
-                  FROM (SELECT id,
+                  FROM (SELECT id, birthday_year,
                                row_number() OVER (PARTITION BY program_id, birthday_year
                                                   ORDER BY partner_id = %(kept)s DESC, id) AS rank
                           FROM loyalty_history
                          WHERE kind = 'birthday' AND birthday_year IS NOT NULL
                            AND partner_id = ANY(%(partners)s)) gift
                  WHERE gift.id = h.id AND gift.rank > 1
+             RETURNING h.id, gift.birthday_year
                 """,
                 kept=dst_partner.id,
                 partners=(src_partners | dst_partner).ids,
             )
         )
+        journal = self.env["customer.partner.merge"]._journal()
+        if journal is not None:
+            journal.extend(
+                {"op": "values", "table": "loyalty_history", "id": line_id, "values": {"birthday_year": year}}
+                for line_id, year in self.env.cr.fetchall()
+            )
         self.env["loyalty.history"].invalidate_model(["birthday_year"])
 
     @api.model

@@ -1,4 +1,5 @@
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import UserError
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -15,3 +16,18 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         super()._recompute_merged_customer(partner)
         cards = self.env["loyalty.card"].search([("partner_id", "=", partner.id)])
         cards.program_id._evaluate_tiers(cards=cards)
+
+    def _after_merge_undone(self, kept, restored):
+        Card = self.env["loyalty.card"].sudo().with_context(active_test=False)
+        cards = Card.search([("partner_id", "in", (kept | restored).ids)])
+        overdrawn = cards.filtered(lambda card: card.points < 0)
+        if overdrawn:
+            raise UserError(
+                _(
+                    "The merge cannot be undone: points of card %(card)s were spent since, more than "
+                    "the kept customer's own.",
+                    card=overdrawn[0].code,
+                )
+            )
+        self.env["loyalty.history"].sudo().search([("card_id", "in", cards.ids)])._recompute_running_balance()
+        super()._after_merge_undone(kept, restored)

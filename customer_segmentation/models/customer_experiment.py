@@ -291,31 +291,46 @@ class CustomerExperimentMember(models.Model):
         to other experiments are then moved as they are; core would otherwise hit the
         once-per-experiment constraint and delete every assignment of the source."""
         self.env.flush_all()
-        self.env.cr.execute(
+        cr = self.env.cr
+        cr.execute(
             SQL(
                 """
-                WITH drawn AS (
-                    SELECT id, converted, revenue,
-                           first_value(id) OVER (PARTITION BY experiment_id
-                                                 ORDER BY partner_id = %(kept)s DESC, id) AS kept_id,
-                           bool_or(COALESCE(converted, FALSE)) OVER (PARTITION BY experiment_id) AS any_converted,
-                           sum(COALESCE(revenue, 0)) OVER (PARTITION BY experiment_id) AS total_revenue,
-                           count(*) OVER (PARTITION BY experiment_id) AS drawn_count
-                      FROM customer_experiment_member
-                     WHERE partner_id = ANY(%(partners)s)
-                ),
-                kept AS (
-                    UPDATE customer_experiment_member m
-                       SET converted = d.any_converted, revenue = d.total_revenue
-                      FROM drawn d
-                     WHERE m.id = d.id AND d.id = d.kept_id AND d.drawn_count > 1
-                )
-                DELETE FROM customer_experiment_member m
-                 USING drawn d
-                 WHERE m.id = d.id AND d.id != d.kept_id
+                SELECT id, kept_id, any_converted, total_revenue
+                  FROM (SELECT id,
+                               first_value(id) OVER (PARTITION BY experiment_id
+                                                     ORDER BY partner_id = %(kept)s DESC, id) AS kept_id,
+                               bool_or(COALESCE(converted, FALSE)) OVER (PARTITION BY experiment_id)
+                                   AS any_converted,
+                               sum(COALESCE(revenue, 0)) OVER (PARTITION BY experiment_id) AS total_revenue,
+                               count(*) OVER (PARTITION BY experiment_id) AS drawn_count
+                          FROM customer_experiment_member
+                         WHERE partner_id = ANY(%(partners)s)) drawn
+                 WHERE drawn_count > 1
                 """,
                 kept=dst_partner.id,
                 partners=(src_partners | dst_partner).ids,
             )
         )
+        rows = cr.fetchall()
+        kept_rows = [
+            (row_id, converted, revenue) for row_id, kept_id, converted, revenue in rows if row_id == kept_id
+        ]
+        dropped = [row_id for row_id, kept_id, _converted, _revenue in rows if row_id != kept_id]
+        Journal = self.env["customer.partner.merge"]
+        for row_id, _converted, _revenue in kept_rows:
+            Journal._record_values(self._table, row_id, ["converted", "revenue"])
+        Journal._record_rows(self._table, dropped)
+        if kept_rows:
+            cr.execute(
+                SQL(
+                    """UPDATE customer_experiment_member m SET converted = v.converted, revenue = v.revenue
+                         FROM unnest(%s::int[], %s::bool[], %s::numeric[]) AS v(id, converted, revenue)
+                        WHERE m.id = v.id""",
+                    [row[0] for row in kept_rows],
+                    [row[1] for row in kept_rows],
+                    [row[2] for row in kept_rows],
+                )
+            )
+        if dropped:
+            cr.execute(SQL("DELETE FROM customer_experiment_member WHERE id = ANY(%s)", dropped))
         self.invalidate_model()
