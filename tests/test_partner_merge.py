@@ -224,6 +224,20 @@ class TestPartnerMerge(LoyaltyCase):
         wizard.action_merge()
         self._assert_nothing_lost(kept, source, history)
 
+    def test_merge_evaluates_the_kept_customer_as_of_the_company_evaluation(self):
+        """The kept customer's stage is evaluated as of the company's last lifecycle evaluation,
+        which the other customers' stages are as of: the company's "evaluated at" stays."""
+        kept, source, _history = self._prepare()
+        moment = datetime(2025, 6, 30, 12)
+        self.company_a.lifecycle_evaluated_at = moment
+        group = self.env["customer.duplicate"].create(
+            {"partner_ids": [Command.set((kept | source).ids)], "master_partner_id": kept.id}
+        )
+        group.with_user(self.steward).action_merge()
+        self.env.invalidate_all()
+        self.assertEqual(self.company_a.lifecycle_evaluated_at, moment)
+        self.assertTrue(self.profile(kept).lifecycle_stage_id)
+
     # ------------------------------------------------------------------
     # Undo
     # ------------------------------------------------------------------
@@ -260,6 +274,10 @@ class TestPartnerMerge(LoyaltyCase):
             for card in history["cards"]
         }
         years_before = {line: line.birthday_year for line in history["ledger"]}
+        Bank = self.env["res.partner.bank"]
+        Bank.create({"partner_id": kept.id, "acc_number": "CN 6222 0000 1111"})
+        same_account = Bank.create({"partner_id": source.id, "acc_number": "CN 6222 0000 1111"})
+        own_account = Bank.create({"partner_id": source.id, "acc_number": "CN 6222 0000 2222"})
         merge = self._merge_through_review(kept, source)
         self.assertEqual(len(merge), 1)
         self.assertFalse(source.exists())
@@ -270,6 +288,8 @@ class TestPartnerMerge(LoyaltyCase):
         restored = self.env["res.partner"].browse(source_id)
         self.assertTrue(restored.exists())
         self.assertEqual(restored.name, source_name)
+        self.assertEqual(restored.bank_ids, same_account | own_account)
+        self.assertEqual(kept.bank_ids.acc_number, "CN 6222 0000 1111")
         self.assertEqual(len(self.env["sale.order"].search([("partner_id", "=", restored.id)])), 2)
         self.assertEqual(len(self.env["sale.order"].search([("partner_id", "=", kept.id)])), 1)
         self.assertEqual(self.profile(restored).order_count, 1)

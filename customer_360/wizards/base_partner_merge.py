@@ -57,6 +57,24 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             self.sudo()._recompute_merged_customer(kept)
         return result
 
+    def _merge_bank_accounts(self, src_partners, dst_partner):
+        Merge = self.env["customer.partner.merge"].sudo()
+        if Merge._journal() is None:
+            return super()._merge_bank_accounts(src_partners, dst_partner)
+        accounts = src_partners.bank_ids
+        rows = Merge._snapshot("res_partner_bank", SQL("t.id = ANY(%s)", accounts.ids)) if accounts else []
+        result = super()._merge_bank_accounts(src_partners, dst_partner)
+        if accounts:
+            # Recorded after core's moves to the kept customer's same account, so that an undo
+            # brings the accounts back before it moves anything back to them. Core archives the
+            # duplicate accounts, then its generic update deletes them: they are inserted back as
+            # they were; the others moved to the kept customer and are moved back.
+            for partner_id in {row["partner_id"] for row in rows}:
+                ids = [row["id"] for row in rows if row["partner_id"] == partner_id]
+                Merge._record_moved("res_partner_bank", "partner_id", ids, partner_id, dst_partner.id)
+            Merge._journal().append({"op": "rows", "table": "res_partner_bank", "rows": rows})
+        return result
+
     def _update_foreign_keys(self, src_partners, dst_partner):
         self.env["customer.profile"].sudo()._merge_partner_profiles(src_partners, dst_partner)
         super()._update_foreign_keys(src_partners, dst_partner)

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -12,6 +12,18 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         super()._recompute_merged_customer(partner)
         Profile = self.env["customer.profile"]
         customer_id = partner.commercial_partner_id.id
-        run = Profile._lifecycle_run_values()
         for profile in Profile.search([("partner_id", "=", customer_id)]):
-            Profile._evaluate_lifecycle_range(profile.company_id.id, customer_id - 1, customer_id, **run)
+            company = profile.company_id
+            # As of the company's last evaluation, which the other customers' scores and stages
+            # are as of (the evaluation stamps the company with the moment it evaluates as of).
+            evaluated_at = company.lifecycle_evaluated_at
+            if evaluated_at:
+                run = {
+                    "today": fields.Date.to_string(
+                        fields.Date.context_today(Profile, timestamp=evaluated_at)
+                    ),
+                    "now": fields.Datetime.to_string(evaluated_at),
+                }
+            else:
+                run = Profile._lifecycle_run_values()
+            Profile._evaluate_lifecycle_range(company.id, customer_id - 1, customer_id, **run)
