@@ -32,6 +32,7 @@
         "views/customer_360_menus.xml",
         "data/customer_quality_data.xml",
         "views/customer_duplicate_views.xml",
+        "views/customer_partner_merge_views.xml",
         "views/customer_quality_flag_views.xml",
         "views/res_partner_quality_views.xml",
         "views/customer_profile_quality_views.xml",

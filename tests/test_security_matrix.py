@@ -61,6 +61,8 @@ EXPECTED = {
     "customer.product.suggestion": _CONFIGURED,
     "customer.duplicate": _STEWARDED,
     "customer.duplicate.dismissal": _STEWARDED,
+    # Merge journals: stewards read them and undo a merge (through the button, not by writing).
+    "customer.partner.merge": _row(_NONE, _READ, _NONE, _READ, _NONE),
     "customer.quality.flag": _STEWARDED,
     "customer.standardise.wizard": _STEWARD_WIZARD,
     "customer.standardise.wizard.line": _STEWARD_WIZARD,
@@ -207,6 +209,14 @@ class TestSecurityMatrix(TransactionCase):
         )
         env["customer.duplicate"].create(
             {"partner_ids": [Command.set((twin_1 | twin_2).ids)], "company_id": a.id}
+        )
+        env["customer.partner.merge"].create(
+            {
+                "partner_id": twin_1.id,
+                "company_id": a.id,
+                "merged_partner_names": "Matrix twin",
+                "journal": [],
+            }
         )
         segment = env["customer.segment"].create(
             {

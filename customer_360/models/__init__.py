@@ -13,3 +13,4 @@ from . import customer_profile_quality
 from . import customer_duplicate
 from . import customer_quality_flag
 from . import base_import
+from . import customer_partner_merge

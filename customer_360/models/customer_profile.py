@@ -189,6 +189,42 @@ class CustomerProfile(models.Model):
         """Hook for modules that add KPIs: update your columns of the profiles selected by
         ``scope.profiles()`` with one set-based statement (see readme/CONFIGURE.md)."""
 
+    # ------------------------------------------------------------------
+    # Partner merge
+    # ------------------------------------------------------------------
+    @api.model
+    def _merge_partner_profiles(self, src_partners, dst_partner):
+        """Before core's merge moves the foreign keys: a source's profile in a company where the
+        kept customer has none becomes the kept customer's; where both have one, whatever points
+        to the source's profile (lifecycle history, ...) is re-pointed to the kept customer's
+        profile before the source's is deleted. Core would otherwise delete the source's profiles,
+        and with them, by cascade, every record attached to them. Figures are refreshed after."""
+        profiles = self.search([("partner_id", "in", (src_partners | dst_partner).ids)], order="id")
+        if not profiles or not src_partners:
+            return
+        kept_by_company = {p.company_id.id: p for p in profiles if p.partner_id == dst_partner}
+        Merge = self.env["base.partner.merge.automatic.wizard"]
+        to_delete = self.browse()
+        for profile in profiles.filtered(lambda p: p.partner_id != dst_partner):
+            kept = kept_by_company.get(profile.company_id.id)
+            if kept:
+                # Core's generic update of every foreign key to customer_profile, for this pair.
+                Merge._update_foreign_keys_generic(self._name, profile, kept)
+                to_delete |= profile
+            else:
+                kept_by_company[profile.company_id.id] = profile
+        Journal = self.env["customer.partner.merge"]
+        moved = profiles - to_delete - profiles.filtered(lambda p: p.partner_id == dst_partner)
+        for partner in moved.partner_id:
+            ids = moved.filtered(lambda p, partner=partner: p.partner_id == partner).ids
+            Journal._record_moved(self._table, "partner_id", ids, partner.id, dst_partner.id)
+        if moved:
+            moved.write({"partner_id": dst_partner.id})
+        if to_delete:
+            Journal._record_rows(self._table, to_delete.ids)
+            to_delete.unlink()
+        self.env.flush_all()
+
     @api.model
     def _commercial_ids(self, partner_ids):
         if not partner_ids:

@@ -1,1 +1,2 @@
 from . import customer_standardise_wizard
+from . import base_partner_merge

@@ -1,1 +1,2 @@
 from . import customer_lifecycle_stage_change
+from . import base_partner_merge

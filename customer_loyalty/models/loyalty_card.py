@@ -261,6 +261,105 @@ class LoyaltyCard(models.Model):
         self.modified(["points"])
         return self
 
+    # ------------------------------------------------------------------
+    # Partner merge
+    # ------------------------------------------------------------------
+    @api.model
+    def _nominative_program_domain(self):
+        """Programs where a customer holds one card that carries over (as core's merge sees it)."""
+        return [
+            "|",
+            ("program_id.applies_on", "=", "both"),
+            "&",
+            ("program_id.program_type", "in", ("ewallet", "loyalty")),
+            ("program_id.applies_on", "=", "future"),
+        ]
+
+    @api.model
+    def _merge_partner_cards(self, src_partners, dst_partner):
+        """Partner merge: the merged customers' cards of one nominative program become one card,
+        the kept customer's (else the oldest). The other cards' ledger lines move to it with their
+        own dates, so expiry still consumes the real lots first in, first out; their tier history
+        follows, and their balance is added to the kept card without a new ledger line. The
+        emptied cards stay, archived at zero, with the orders that used them.
+
+        Ledger lines are moved through the ORM under the context flag
+        ``loyalty_ledger_merge_move``: the only sanctioned rewrite of an existing ledger line."""
+        partners = src_partners | dst_partner
+        self._merge_partner_birthday_years(src_partners, dst_partner)
+        History = self.env["loyalty.history"].sudo().with_context(loyalty_ledger_merge_move=True)
+        Journal = self.env["customer.partner.merge"]
+        # Balance writes below are moves, not gains: no "points reached" mail.
+        Card = self.with_context(loyalty_no_mail=True)
+        groups = Card._read_group(
+            [("partner_id", "in", partners.ids), *self._nominative_program_domain()],
+            ["program_id"],
+            ["id:recordset"],
+        )
+        for _program, cards in groups:
+            if len(cards) < 2:
+                continue
+            cards = cards.sorted("id")
+            kept = cards.filtered(lambda card: card.partner_id == dst_partner)[:1] or cards[:1]
+            merged = cards - kept
+            merged._lock_for_update()
+            kept._lock_for_update()
+            lines = History.search([("card_id", "in", merged.ids)])
+            for card in merged:
+                # The journal of the merge, so that a steward can undo it.
+                Journal._record_moved(
+                    "loyalty_history",
+                    "card_id",
+                    lines.filtered(lambda line, card=card: line.card_id == card).ids,
+                    card.id,
+                    kept.id,
+                )
+                Journal._record_moved(
+                    "customer_loyalty_tier_event", "card_id", card.tier_event_ids.ids, card.id, kept.id
+                )
+                Journal._record_values(self._table, card.id, ["points", "active", "partner_id"])
+            moved_points = sum(merged.mapped("points"))
+            Journal._record_added(self._table, kept.id, "points", moved_points)
+            lines.write({"card_id": kept.id})
+            merged.tier_event_ids.write({"card_id": kept.id})
+            kept.write({"points": kept.points + moved_points})
+            merged.write({"points": 0.0, "active": False, "partner_id": dst_partner.id})
+            if kept.partner_id != dst_partner:
+                Journal._record_values(self._table, kept.id, ["partner_id"])
+                kept.write({"partner_id": dst_partner.id})
+
+    @api.model
+    def _merge_partner_birthday_years(self, src_partners, dst_partner):
+        """One birthday gift per customer, program and year is enforced by a unique index: where
+        the merged customers each got one the same year, the extra gifts stay in the ledger (same
+        points, same date) but no longer count as that year's gift."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE loyalty_history h
+                   SET birthday_year = NULL
+                  FROM (SELECT id, birthday_year,
+                               row_number() OVER (PARTITION BY program_id, birthday_year
+                                                  ORDER BY partner_id = %(kept)s DESC, id) AS rank
+                          FROM loyalty_history
+                         WHERE kind = 'birthday' AND birthday_year IS NOT NULL
+                           AND partner_id = ANY(%(partners)s)) gift
+                 WHERE gift.id = h.id AND gift.rank > 1
+             RETURNING h.id, gift.birthday_year
+                """,
+                kept=dst_partner.id,
+                partners=(src_partners | dst_partner).ids,
+            )
+        )
+        journal = self.env["customer.partner.merge"]._journal()
+        if journal is not None:
+            journal.extend(
+                {"op": "values", "table": "loyalty_history", "id": line_id, "values": {"birthday_year": year}}
+                for line_id, year in self.env.cr.fetchall()
+            )
+        self.env["loyalty.history"].invalidate_model(["birthday_year"])
+
     @api.model
     def _find_inconsistent_cards(self):
         """Cards whose balance differs from the sum of their ledger (one query)."""

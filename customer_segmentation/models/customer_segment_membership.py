@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class CustomerSegmentMembership(models.Model):
@@ -41,3 +42,47 @@ class CustomerSegmentMembership(models.Model):
     def _search_is_current(self, operator, value):
         positive = (operator == "=") == bool(value)
         return [("date_to", "=" if positive else "!=", False)]
+
+    @api.model
+    def _merge_partner_memberships(self, src_partners, dst_partner):
+        """Partner merge, before core moves the foreign keys: in each segment, the open
+        memberships of the merged customers become one, the kept customer's (else the oldest),
+        entered on the earliest of their dates. Past memberships are then moved as they are.
+        Core would otherwise hit the one-open-membership index and delete all the source's rows."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT id, kept_id, first_date
+                  FROM (SELECT id, date_from,
+                               first_value(id) OVER (PARTITION BY segment_id
+                                                     ORDER BY partner_id = %(kept)s DESC, id) AS kept_id,
+                               min(date_from) OVER (PARTITION BY segment_id) AS first_date
+                          FROM customer_segment_membership
+                         WHERE partner_id = ANY(%(partners)s) AND date_to IS NULL) open_membership
+                 WHERE id != kept_id OR date_from > first_date
+                """,
+                kept=dst_partner.id,
+                partners=(src_partners | dst_partner).ids,
+            )
+        )
+        rows = cr.fetchall()
+        redated = {kept_id: first_date for row_id, kept_id, first_date in rows if row_id == kept_id}
+        dropped = [row_id for row_id, kept_id, _first_date in rows if row_id != kept_id]
+        Journal = self.env["customer.partner.merge"]
+        for row_id in redated:
+            Journal._record_values(self._table, row_id, ["date_from"])
+        Journal._record_rows(self._table, dropped)
+        if redated:
+            cr.execute(
+                SQL(
+                    """UPDATE customer_segment_membership m SET date_from = v.first_date
+                         FROM unnest(%s::int[], %s::date[]) AS v(id, first_date) WHERE m.id = v.id""",
+                    list(redated),
+                    list(redated.values()),
+                )
+            )
+        if dropped:
+            cr.execute(SQL("DELETE FROM customer_segment_membership WHERE id = ANY(%s)", dropped))
+        self.invalidate_model()
