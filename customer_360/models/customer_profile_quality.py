@@ -56,8 +56,9 @@ class CustomerProfile(models.Model):
     def _refresh_extra_kpis(self, scope):
         # On the hook every refresh path calls (the partners' refresh, the full one, and each
         # range of the nightly split run), so that a profile is never left without completeness.
-        super()._refresh_extra_kpis(scope)
+        result = super()._refresh_extra_kpis(scope)
         self._update_completeness(scope=scope)
+        return result
 
     @api.model
     def _update_completeness(self, partner_ids=None, batch_size=5000, scope=None):

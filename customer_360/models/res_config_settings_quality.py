@@ -29,7 +29,7 @@ class ResConfigSettings(models.TransientModel):
 
     customer_360_std_name = fields.Boolean(string="Clean names")
     customer_360_std_email = fields.Boolean(string="Clean and validate emails")
-    customer_360_std_phone = fields.Boolean(string="Phones in E.164")
+    customer_360_std_phone = fields.Boolean(string="Phones in international format")
     customer_360_std_country = fields.Boolean(string="Country from phone prefix")
     customer_360_weight_name = fields.Integer(string="Name weight")
     customer_360_weight_email = fields.Integer(string="Email weight")

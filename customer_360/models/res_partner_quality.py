@@ -176,7 +176,7 @@ class ResPartner(models.Model):
             )
         try:
             return phone_validation.phone_format(
-                number, country.code, country.phone_code, force_format="E164", raise_exception=True
+                number, country.code, country.phone_code, force_format="INTERNATIONAL", raise_exception=True
             )
         except UserError:
             return False

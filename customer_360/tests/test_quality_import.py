@@ -55,7 +55,7 @@ class TestQualityImport(QualityCase):
         good = self.env["res.partner"].browse(result["ids"][0])
         self.assertEqual(good.name, "Good Customer")
         self.assertEqual(good.email, "good@example.com")
-        self.assertEqual(good.phone, "+8657188886666")
+        self.assertEqual(good.phone, "+86 571 8888 6666")
         flags = self._flags()
         self.assertEqual(set(flags), {(3, "email"), (4, "country"), (5, "duplicate"), (6, "phone")})
         self.assertIn("Hangzhou Tea House", flags[(5, "duplicate")].message)

@@ -35,18 +35,19 @@ class TestQualityStandardise(QualityCase):
         with self.assertRaises(ValidationError):
             partner.email = "zhao@@example.com"
 
-    def test_phone_is_stored_in_e164_for_the_partner_country(self):
-        """A Chinese mobile typed nationally is stored as +86…; a US number as +1…."""
+    def test_phone_is_stored_in_international_format_for_the_partner_country(self):
+        """A Chinese mobile typed nationally is stored as +86 …; a US number as +1 …, in the
+        international format Odoo's own phone fields use (its crm tests expect it)."""
         partner = self._partner("Chen Jie", country_id=self.cn.id, phone="138 0013 8000")
-        self.assertEqual(partner.phone, "+8613800138000")
+        self.assertEqual(partner.phone, "+86 138 0013 8000")
         american = self._partner("John Smith", country_id=self.us.id, mobile="(650) 253-0000")
-        self.assertEqual(american.mobile, "+16502530000")
+        self.assertEqual(american.mobile, "+1 650-253-0000")
 
     def test_phone_uses_the_new_country_on_write(self):
         """Changing country and phone together formats the phone for the new country."""
         partner = self._partner("Jan Peeters", country_id=self.cn.id)
         partner.write({"country_id": self.be.id, "phone": "0470 12 34 56"})
-        self.assertEqual(partner.phone, "+32470123456")
+        self.assertEqual(partner.phone, "+32 470 12 34 56")
 
     def test_unparseable_phone_is_kept_as_typed(self):
         """A phone that cannot be understood is left as typed rather than lost."""
@@ -57,7 +58,7 @@ class TestQualityStandardise(QualityCase):
         """A customer with no country but a +32 number gets Belgium."""
         partner = self._partner("Els Janssens", phone="+32 470 12 34 56")
         self.assertEqual(partner.country_id, self.be)
-        self.assertEqual(partner.phone, "+32470123456")
+        self.assertEqual(partner.phone, "+32 470 12 34 56")
 
     def test_country_is_not_overwritten_by_the_phone_prefix(self):
         """A customer whose country is set keeps it even with a foreign number."""
@@ -95,14 +96,14 @@ class TestQualityStandardise(QualityCase):
         partner = form.record
         self.assertEqual(partner.name, "Ningbo Port Trading")
         self.assertEqual(partner.email, "info@ningboport.cn")
-        self.assertEqual(partner.phone, "+8657487654321")
+        self.assertEqual(partner.phone, "+86 574 8765 4321")
 
     def test_batch_action_previews_then_applies(self):
         """The Standardise customers action lists the changes first and writes them only on Apply."""
         raw = self._partner(" Old   Style ", email="Old@Style.com").with_context(
             customer_360_skip_standardise=True
         )
-        raw.write({"name": " Old   Style ", "email": "Old@Style.com", "phone": "+86 138 0013 8000"})
+        raw.write({"name": " Old   Style ", "email": "Old@Style.com", "phone": "+8613800138000"})
         broken = self._partner("Broken Mail")
         broken.with_context(customer_360_skip_standardise=True).write({"email": "broken@"})
         wizard = (
@@ -114,7 +115,7 @@ class TestQualityStandardise(QualityCase):
         changes = {(line.partner_id, line.field_name): line for line in wizard.line_ids}
         self.assertEqual(changes[(raw, "name")].new_value, "Old Style")
         self.assertEqual(changes[(raw, "email")].new_value, "old@style.com")
-        self.assertEqual(changes[(raw, "phone")].new_value, "+8613800138000")
+        self.assertEqual(changes[(raw, "phone")].new_value, "+86 138 0013 8000")
         self.assertEqual(changes[(raw, "country_id")].new_value, self.cn.name)
         self.assertTrue(changes[(broken, "email")].problem)
         # Nothing is written by the preview.

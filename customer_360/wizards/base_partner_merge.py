@@ -77,7 +77,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
 
     def _update_foreign_keys(self, src_partners, dst_partner):
         self.env["customer.profile"].sudo()._merge_partner_profiles(src_partners, dst_partner)
-        super()._update_foreign_keys(src_partners, dst_partner)
+        return super()._update_foreign_keys(src_partners, dst_partner)
 
     def _update_foreign_keys_generic(self, model, src_records, dst_record):
         self.env["customer.partner.merge"].sudo()._record_foreign_keys(

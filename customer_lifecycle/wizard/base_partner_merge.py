@@ -9,7 +9,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     _inherit = "base.partner.merge.automatic.wizard"
 
     def _recompute_merged_customer(self, partner):
-        super()._recompute_merged_customer(partner)
+        result = super()._recompute_merged_customer(partner)
         Profile = self.env["customer.profile"]
         customer_id = partner.commercial_partner_id.id
         for profile in Profile.search([("partner_id", "=", customer_id)]):
@@ -27,3 +27,4 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             else:
                 run = Profile._lifecycle_run_values()
             Profile._evaluate_lifecycle_range(company.id, customer_id - 1, customer_id, **run)
+        return result

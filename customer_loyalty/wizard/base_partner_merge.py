@@ -10,12 +10,13 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         # "adjusted" line of today (restarting the FIFO lots), and before core's generic update,
         # which deletes the source's ledger lines when two birthday gifts of one year meet.
         self.env["loyalty.card"].sudo()._merge_partner_cards(src_partners, dst_partner)
-        super()._update_foreign_keys(src_partners, dst_partner)
+        return super()._update_foreign_keys(src_partners, dst_partner)
 
     def _recompute_merged_customer(self, partner):
-        super()._recompute_merged_customer(partner)
+        result = super()._recompute_merged_customer(partner)
         cards = self.env["loyalty.card"].search([("partner_id", "=", partner.id)])
         cards.program_id._evaluate_tiers(cards=cards)
+        return result
 
     def _after_merge_undone(self, kept, restored):
         Card = self.env["loyalty.card"].sudo().with_context(active_test=False)
@@ -30,4 +31,4 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
                 )
             )
         self.env["loyalty.history"].sudo().search([("card_id", "in", cards.ids)])._recompute_running_balance()
-        super()._after_merge_undone(kept, restored)
+        return super()._after_merge_undone(kept, restored)
