@@ -277,17 +277,24 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _merge_partner_cards(self, src_partners, dst_partner):
+        """Partner merge, inside a ledger posting: moving ledger lines between the merged
+        customers' cards is a sanctioned rewrite of the ledger, which nothing outside a posting
+        may do (a posting cannot be sent over RPC)."""
+        with ledger_posting(self) as cards:
+            return cards._merge_partner_cards_in_posting(src_partners, dst_partner)
+
+    @api.model
+    def _merge_partner_cards_in_posting(self, src_partners, dst_partner):
         """Partner merge: the merged customers' cards of one nominative program become one card,
         the kept customer's (else the oldest). The other cards' ledger lines move to it with their
         own dates, so expiry still consumes the real lots first in, first out; their tier history
         follows, and their balance is added to the kept card without a new ledger line. The
         emptied cards stay, archived at zero, with the orders that used them.
 
-        Ledger lines are moved through the ORM under the context flag
-        ``loyalty_ledger_merge_move``: the only sanctioned rewrite of an existing ledger line."""
+        Ledger lines are moved through the ORM inside the posting _merge_partner_cards opens."""
         partners = src_partners | dst_partner
         self._merge_partner_birthday_years(src_partners, dst_partner)
-        History = self.env["loyalty.history"].sudo().with_context(loyalty_ledger_merge_move=True)
+        History = self.env["loyalty.history"].sudo()
         Journal = self.env["customer.partner.merge"]
         # Balance writes below are moves, not gains: no "points reached" mail.
         Card = self.with_context(loyalty_no_mail=True)
