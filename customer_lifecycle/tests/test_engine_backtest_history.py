@@ -5,6 +5,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from odoo.tests import BaseCase
+
 from odoo.addons.customer_lifecycle.engine import backtest, backtest_history, churn_model
 
 TODAY = date(2025, 6, 30)
@@ -25,20 +27,22 @@ def _orders():
     return pd.DataFrame(rows, columns=["customer", "day", "amount", "date"])
 
 
-def test_outcomes_come_from_after_the_cutoff():
-    frame, _method = backtest_history.predictions_at_cutoff(_orders(), CUTOFF, 90)
-    assert len(frame) == 18
-    assert frame.loc["stopped0", "churned"] == 1
-    assert frame.loc["slow0", "churned"] == 0
-    assert frame.loc["slow0", "actual_days"] == 20
-    assert np.isnan(frame.loc["stopped0", "actual_days"])
-    assert frame.loc["stopped0", "realised_value"] == 0
+class TestBacktestHistoryEngine(BaseCase):
+    def test_outcomes_come_from_after_the_cutoff(self):
+        frame, _method = backtest_history.predictions_at_cutoff(_orders(), CUTOFF, 90)
+        self.assertEqual(len(frame), 18)
+        self.assertEqual(frame.loc["stopped0", "churned"], 1)
+        self.assertEqual(frame.loc["slow0", "churned"], 0)
+        self.assertEqual(frame.loc["slow0", "actual_days"], 20)
+        self.assertTrue(np.isnan(frame.loc["stopped0", "actual_days"]))
+        self.assertEqual(frame.loc["stopped0", "realised_value"], 0)
 
-
-def test_rhythm_beats_naive_baseline():
-    frame, _method = backtest_history.predictions_at_cutoff(_orders(), CUTOFF, 90)
-    churn = backtest.churn_scores(frame["churned"], frame["predicted_risk"], frame["baseline_risk"])
-    assert churn["auc"] > churn["baseline_auc"]
-    assert churn["brier"] < churn["baseline_brier"]
-    nxt = backtest.next_order_scores(frame["actual_days"], frame["predicted_days"], frame["baseline_days"])
-    assert nxt["mae_days"] < nxt["baseline_mae_days"]
+    def test_rhythm_beats_naive_baseline(self):
+        frame, _method = backtest_history.predictions_at_cutoff(_orders(), CUTOFF, 90)
+        churn = backtest.churn_scores(frame["churned"], frame["predicted_risk"], frame["baseline_risk"])
+        self.assertGreater(churn["auc"], churn["baseline_auc"])
+        self.assertLess(churn["brier"], churn["baseline_brier"])
+        nxt = backtest.next_order_scores(
+            frame["actual_days"], frame["predicted_days"], frame["baseline_days"]
+        )
+        self.assertLess(nxt["mae_days"], nxt["baseline_mae_days"])

@@ -1,10 +1,10 @@
-"""The learnt churn model against the rhythm baseline, on generated histories: plain pytest."""
+"""The learnt churn model against the rhythm baseline, on generated histories, without a database."""
 
 import numpy as np
 import pandas as pd
-import pytest
 
-# The engines import neither Odoo nor the rest of the addon; no database is used here.
+from odoo.tests import BaseCase
+
 from odoo.addons.customer_lifecycle.engine import churn_model as _model
 
 NotEnoughHistory = _model.NotEnoughHistory
@@ -32,57 +32,60 @@ def _history(customers, rng, churn_of):
     return pd.DataFrame(rows, columns=["customer", "day", "amount"])
 
 
-def test_rhythm_perfect_history_model_does_not_beat_baseline():
-    """When silence alone tells who left (leavers stopped long before the cut-offs), the
-    rhythm score is already right; the model cannot beat it and is not used."""
-    rng = np.random.default_rng(7)
-    orders = _history(
-        300, rng, lambda c, interval, amount, rng: rng.uniform(300, 800) if c % 2 else float("inf")
-    )
-    result = train(orders, TODAY, HORIZON)
-    assert result["auc_baseline"] > 0.95
-    assert result["auc_model"] <= result["auc_baseline"] + 0.005
-    assert not result["beats_baseline"]
+class TestChurnModelEngine(BaseCase):
+    def test_rhythm_perfect_history_model_does_not_beat_baseline(self):
+        """When silence alone tells who left (leavers stopped long before the cut-offs), the
+        rhythm score is already right; the model cannot beat it and is not used."""
+        rng = np.random.default_rng(7)
+        orders = _history(
+            300, rng, lambda c, interval, amount, rng: rng.uniform(300, 800) if c % 2 else float("inf")
+        )
+        result = train(orders, TODAY, HORIZON)
+        self.assertGreater(result["auc_baseline"], 0.95)
+        self.assertLessEqual(result["auc_model"], result["auc_baseline"] + 0.005)
+        self.assertFalse(result["beats_baseline"])
 
+    def test_value_driven_churn_model_beats_baseline(self):
+        """When small buyers leave without warning (no silence yet at the cut-off), the model,
+        which also sees order values, beats the rhythm baseline and would be used."""
+        rng = np.random.default_rng(11)
 
-def test_value_driven_churn_model_beats_baseline():
-    """When small buyers leave without warning (no silence yet at the cut-off), the model,
-    which also sees order values, beats the rhythm baseline and would be used."""
-    rng = np.random.default_rng(11)
+        def churn_of(customer, interval, amount, rng):
+            # small buyers stop at some point of the last 200 days, the rest never stop
+            if amount < 100:
+                return rng.uniform(800, TODAY)
+            return float("inf")
 
-    def churn_of(customer, interval, amount, rng):
-        # small buyers stop at some point of the last 200 days, the rest never stop
-        if amount < 100:
-            return rng.uniform(800, TODAY)
-        return float("inf")
+        orders = _history(300, rng, churn_of)
+        result = train(orders, TODAY, HORIZON)
+        self.assertGreater(result["auc_model"], result["auc_baseline"] + 0.02)
+        self.assertTrue(result["beats_baseline"])
+        self.assertTrue(0 <= result["brier_model"] <= 1)
 
-    orders = _history(300, rng, churn_of)
-    result = train(orders, TODAY, HORIZON)
-    assert result["auc_model"] > result["auc_baseline"] + 0.02
-    assert result["beats_baseline"]
-    assert 0 <= result["brier_model"] <= 1
+    def test_too_little_history_is_refused_with_a_message(self):
+        """A handful of customers is not enough to learn from."""
+        orders = pd.DataFrame({"customer": [1, 1, 2], "day": [10.0, 500.0, 900.0], "amount": [1.0, 1.0, 1.0]})
+        with self.assertRaisesRegex(NotEnoughHistory, "at least 40"):
+            train(orders, TODAY, HORIZON)
 
+    def test_one_class_history_is_refused(self):
+        """If nobody ever churned there is nothing to learn."""
+        rng = np.random.default_rng(3)
+        orders = _history(80, rng, lambda *args: float("inf"))
+        with self.assertRaisesRegex(NotEnoughHistory, "churned"):
+            train(orders, TODAY, HORIZON)
 
-def test_too_little_history_is_refused_with_a_message():
-    """A handful of customers is not enough to learn from."""
-    orders = pd.DataFrame({"customer": [1, 1, 2], "day": [10.0, 500.0, 900.0], "amount": [1.0, 1.0, 1.0]})
-    with pytest.raises(NotEnoughHistory, match="at least 40"):
-        train(orders, TODAY, HORIZON)
-
-
-def test_one_class_history_is_refused():
-    """If nobody ever churned there is nothing to learn."""
-    rng = np.random.default_rng(3)
-    orders = _history(80, rng, lambda *args: float("inf"))
-    with pytest.raises(NotEnoughHistory, match="churned"):
-        train(orders, TODAY, HORIZON)
-
-
-def test_features_and_predict_shapes():
-    orders = pd.DataFrame({"customer": [1, 1, 2], "day": [0.0, 10.0, 5.0], "amount": [10.0, 30.0, 5.0]})
-    frame = customer_features(orders, 20.0)
-    assert list(frame.index) == [1, 2]
-    assert frame.loc[1, "recency_days"] == 10
-    assert frame.loc[1, "median_interval"] == 10
-    params = {"features": ["recency_days"], "mean": [0.0], "scale": [1.0], "coef": [0.0], "intercept": 0.0}
-    assert list(predict(params, frame)) == [0.5, 0.5]
+    def test_features_and_predict_shapes(self):
+        orders = pd.DataFrame({"customer": [1, 1, 2], "day": [0.0, 10.0, 5.0], "amount": [10.0, 30.0, 5.0]})
+        frame = customer_features(orders, 20.0)
+        self.assertEqual(list(frame.index), [1, 2])
+        self.assertEqual(frame.loc[1, "recency_days"], 10)
+        self.assertEqual(frame.loc[1, "median_interval"], 10)
+        params = {
+            "features": ["recency_days"],
+            "mean": [0.0],
+            "scale": [1.0],
+            "coef": [0.0],
+            "intercept": 0.0,
+        }
+        self.assertEqual(list(predict(params, frame)), [0.5, 0.5])

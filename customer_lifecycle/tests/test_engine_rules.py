@@ -1,9 +1,9 @@
-"""Stage rules: validation and set-based evaluation, plain pytest, no database."""
+"""Stage rules: validation and set-based evaluation, without a database."""
 
 import pandas as pd
-import pytest
 
-# The engines import neither Odoo nor the rest of the addon; no database is used here.
+from odoo.tests import BaseCase
+
 from odoo.addons.customer_lifecycle.engine import rules as _rules
 
 RuleError = _rules.RuleError
@@ -12,8 +12,7 @@ evaluate_rule = _rules.evaluate_rule
 parse_rule = _rules.parse_rule
 
 
-@pytest.fixture
-def customers():
+def _customers():
     return pd.DataFrame(
         {
             "order_count": [0, 1, 6, 3, 2],
@@ -37,65 +36,68 @@ DEFAULT_RULES = [
 ]
 
 
-def test_first_matching_rule_wins(customers):
-    """Each customer lands in the first stage, by priority, whose rule it meets."""
-    assert assign_stages(DEFAULT_RULES, customers) == ["prospect", "new", "loyal", "churned", "won_back"]
+class TestStageRulesEngine(BaseCase):
+    def test_first_matching_rule_wins(self):
+        """Each customer lands in the first stage, by priority, whose rule it meets."""
+        customers = _customers()
+        self.assertEqual(
+            assign_stages(DEFAULT_RULES, customers), ["prospect", "new", "loyal", "churned", "won_back"]
+        )
 
+    def test_unknown_values_never_match(self):
+        """A customer without orders has no recency: 'recency_ratio < 1' and its negation's
+        comparison are both false for them."""
+        customers = _customers()
+        self.assertFalse(evaluate_rule(parse_rule("recency_ratio < 1"), customers)[0])
+        self.assertFalse(evaluate_rule(parse_rule("recency_ratio != 1"), customers)[0])
 
-def test_unknown_values_never_match(customers):
-    """A customer without orders has no recency: 'recency_ratio < 1' and its negation's
-    comparison are both false for them."""
-    assert not evaluate_rule(parse_rule("recency_ratio < 1"), customers)[0]
-    assert not evaluate_rule(parse_rule("recency_ratio != 1"), customers)[0]
+    def test_arithmetic_and_not(self):
+        customers = _customers()
+        matched = evaluate_rule(parse_rule("not (days_since_last_order > 2 * 50) and order_count"), customers)
+        self.assertEqual(list(matched), [False, True, True, False, True])
 
+    def test_empty_rule_never_assigns(self):
+        """A stage without a rule is only reached by hand."""
+        customers = _customers()
+        self.assertEqual(
+            assign_stages([("manual", ""), ("active", "order_count >= 1")], customers)[1], "active"
+        )
+        self.assertEqual(assign_stages([("manual", "  ")], customers), [None] * 5)
 
-def test_arithmetic_and_not(customers):
-    matched = evaluate_rule(parse_rule("not (days_since_last_order > 2 * 50) and order_count"), customers)
-    assert list(matched) == [False, True, True, False, True]
+    def test_bad_rules_refused(self):
+        """Mistyped or unsafe rules are refused with a message saying what is wrong."""
+        for text, message in [
+            ("order_count >=", "not a valid expression"),
+            ("orders > 3", "Unknown measure 'orders'"),
+            ("order_count + 1", "must be a condition"),
+            ("__import__('os')", "not allowed"),
+            ("order_count.real > 1", "not allowed"),
+            ("order_count in (1, 2)", "Use only <"),
+            ("order_count > 'a'", "Only numbers"),
+            ("(order_count > 1) > 0", "Compare numbers"),
+            ("order_count ** 2 > 4", r"Use only \+ - \* /"),
+            # Found by tests/test_fuzz_bad_input.py: these used to escape as RecursionError or
+            # OverflowError (at evaluation time) instead of a message.
+            ("not " * 3000 + "order_count > 1", "nested too deeply"),
+            ("not " * 60 + "order_count > 1", "nested too deeply"),
+            ("-" * 3000 + "1 > order_count", "nested too deeply"),
+            ("order_count > 1" + "0" * 400, "too large"),
+            ("order_count > 1\x00", "not a valid expression"),
+        ]:
+            with self.subTest(text=text, message=message):
+                with self.assertRaisesRegex(RuleError, message):
+                    parse_rule(text)
 
+    def test_reasonably_nested_rules_still_work(self):
+        """The depth limit leaves room for any rule a person writes."""
+        customers = _customers()
+        tree = parse_rule("not " * 10 + "(order_count >= 1 and (sales_total > 0 or -(-order_count) > 2))")
+        self.assertEqual(len(evaluate_rule(tree, customers)), len(customers))
 
-def test_empty_rule_never_assigns(customers):
-    """A stage without a rule is only reached by hand."""
-    assert assign_stages([("manual", ""), ("active", "order_count >= 1")], customers)[1] == "active"
-    assert assign_stages([("manual", "  ")], customers) == [None] * 5
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("order_count >=", "not a valid expression"),
-        ("orders > 3", "Unknown measure 'orders'"),
-        ("order_count + 1", "must be a condition"),
-        ("__import__('os')", "not allowed"),
-        ("order_count.real > 1", "not allowed"),
-        ("order_count in (1, 2)", "Use only <"),
-        ("order_count > 'a'", "Only numbers"),
-        ("(order_count > 1) > 0", "Compare numbers"),
-        ("order_count ** 2 > 4", r"Use only \+ - \* /"),
-        # Found by tests/test_fuzz_bad_input.py: these used to escape as RecursionError or
-        # OverflowError (at evaluation time) instead of a message.
-        ("not " * 3000 + "order_count > 1", "nested too deeply"),
-        ("not " * 60 + "order_count > 1", "nested too deeply"),
-        ("-" * 3000 + "1 > order_count", "nested too deeply"),
-        ("order_count > 1" + "0" * 400, "too large"),
-        ("order_count > 1\x00", "not a valid expression"),
-    ],
-)
-def test_bad_rules_refused(text, message):
-    """Mistyped or unsafe rules are refused with a message saying what is wrong."""
-    with pytest.raises(RuleError, match=message):
-        parse_rule(text)
-
-
-def test_reasonably_nested_rules_still_work(customers):
-    """The depth limit leaves room for any rule a person writes."""
-    tree = parse_rule("not " * 10 + "(order_count >= 1 and (sales_total > 0 or -(-order_count) > 2))")
-    assert len(evaluate_rule(tree, customers)) == len(customers)
-
-
-def test_segmentation_scores_optional(customers):
-    """Rules may name customer_segmentation's scores; without them the rule simply does not match."""
-    tree = parse_rule("value_score >= 80")
-    assert not evaluate_rule(tree, customers).any()
-    customers["value_score"] = [90, 10, 85, None, 50]
-    assert list(evaluate_rule(tree, customers)) == [True, False, True, False, False]
+    def test_segmentation_scores_optional(self):
+        """Rules may name customer_segmentation's scores; without them the rule simply does not match."""
+        customers = _customers()
+        tree = parse_rule("value_score >= 80")
+        self.assertFalse(evaluate_rule(tree, customers).any())
+        customers["value_score"] = [90, 10, 85, None, 50]
+        self.assertEqual(list(evaluate_rule(tree, customers)), [True, False, True, False, False])
