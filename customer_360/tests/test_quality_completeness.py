@@ -4,7 +4,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 
 from ..engine import quality
 from .quality_common import QualityCase
@@ -127,8 +127,8 @@ class TestQualityCompleteness(QualityCase):
 
     def test_months_are_bounded(self):
         """An interval beyond a hundred years is refused in Settings, and one saved before that
-        check existed does not stop the reminders; found by tests/test_fuzz_bad_input.py, where
-        the nightly job crashed with 'year is out of range'."""
+        check existed does not stop the reminders; found by test_customer_360's
+        test_fuzz_bad_input.py, where the nightly job crashed with 'year is out of range'."""
         settings = self.env["res.config.settings"].create({"customer_360_verify_months": 2**31 - 1})
         with self.assertRaises(ValidationError):
             settings.set_values()
@@ -239,7 +239,9 @@ class TestQualityCompleteness(QualityCase):
         self.assertIn("Tags", self.profile(self.half_person).completeness_missing)
 
 
-def test_python_has_no_whitespace_after_the_ideographic_space():
-    """The whitespace the SQL strips is all of what str.strip() strips."""
-    assert not [char for char in map(chr, range(0x3001, sys.maxunicode + 1)) if char.isspace()]
-    assert "\u3000" in quality.WHITESPACE and "\xa0" in quality.WHITESPACE
+class TestCompletenessWhitespace(BaseCase):
+    def test_python_has_no_whitespace_after_the_ideographic_space(self):
+        """The whitespace the SQL strips is all of what str.strip() strips."""
+        self.assertFalse([char for char in map(chr, range(0x3001, sys.maxunicode + 1)) if char.isspace()])
+        self.assertIn("\u3000", quality.WHITESPACE)
+        self.assertIn("\xa0", quality.WHITESPACE)

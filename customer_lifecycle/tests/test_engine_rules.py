@@ -76,8 +76,8 @@ class TestStageRulesEngine(BaseCase):
             ("order_count > 'a'", "Only numbers"),
             ("(order_count > 1) > 0", "Compare numbers"),
             ("order_count ** 2 > 4", r"Use only \+ - \* /"),
-            # Found by tests/test_fuzz_bad_input.py: these used to escape as RecursionError or
-            # OverflowError (at evaluation time) instead of a message.
+            # Found by test_customer_360's test_fuzz_bad_input.py: these used to escape as
+            # RecursionError or OverflowError (at evaluation time) instead of a message.
             ("not " * 3000 + "order_count > 1", "nested too deeply"),
             ("not " * 60 + "order_count > 1", "nested too deeply"),
             ("-" * 3000 + "1 > order_count", "nested too deeply"),

@@ -155,7 +155,7 @@ class TestTiers(LoyaltyCase):
 
     def test_window_and_grace_are_bounded(self):
         """A window or grace period beyond a hundred years is refused at save time; found by the
-        fuzzing of tests/test_fuzz_bad_input.py, where it crashed the tier evaluation with an
+        fuzzing of test_customer_360's test_fuzz_bad_input.py, where it crashed the tier evaluation with an
         OverflowError. The longest allowed window evaluates."""
         for values in ({"window_days": 2**31 - 1}, {"window_days": 1_000_000}, {"grace_days": 36501}):
             with self.subTest(values=values), self.assertRaises(ValidationError):

@@ -1,1 +1,0 @@
-"""Cross-addon tests of the Customer 360 suite (run with pytest-odoo)."""

@@ -1,0 +1,21 @@
+{
+    "name": "Customer 360 cross-addon tests (test only)",
+    "summary": "Tests that span the four Customer 360 addons: security matrix, fuzzing, translations, "
+    "data generator, benchmark smoke run, partner merge, anonymisation",
+    "version": "18.0.1.0.0",
+    "category": "Hidden",
+    "license": "LGPL-3",
+    "author": "Customer 360 contributors",
+    "website": "https://github.com/customer-360/customer-360",
+    "development_status": "Alpha",
+    # helpdesk_mgmt: the data generator's tests check the tickets it writes.
+    "depends": [
+        "customer_360",
+        "customer_segmentation",
+        "customer_lifecycle",
+        "customer_loyalty",
+        "helpdesk_mgmt",
+    ],
+    "installable": True,
+    "auto_install": False,
+}
