@@ -7,3 +7,4 @@ from . import test_quality_privacy
 from . import test_quality_tour
 from . import test_overview
 from . import test_recompute_access
+from . import test_profile_concurrency
