@@ -217,7 +217,9 @@ def kill_a_worker(server_pid):
     children = os.popen(f"pgrep -P {int(server_pid)}").read().split()
     for pid in children:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            if b"gevent" not in cmdline.read():
+            # The websocket process is started as `<python> <odoo> gevent ...`; every process's
+            # options also name --gevent-port, so look at the subcommand only.
+            if cmdline.read().split(b"\0")[2:3] != [b"gevent"]:
                 os.kill(int(pid), signal.SIGKILL)
                 return int(pid)
     return None
