@@ -1,0 +1,40 @@
+"""The playbook templates named the contact's company or the cron user's main company; they now
+name the company the playbook runs for (see customer_360.customer_mail). The templates are
+noupdate: their fields still as shipped are rewritten, a user's own wording is kept."""
+
+from odoo import SUPERUSER_ID, api
+
+from odoo.addons.customer_360 import customer_mail
+
+OLD_FROM = "{{ (user.company_id.email_formatted or user.email_formatted) }}"
+NEW_FROM = "{{ user.env.company.email_formatted or user.email_formatted }}"
+TEMPLATES = {
+    "customer_lifecycle.mail_template_lifecycle_welcome": (
+        "Welcome to {{ object.company_id.name or user.company_id.name }}",
+        {
+            "en_US": "Welcome to {{ user.env.company.name }}",
+            "zh_CN": "欢迎来到 {{ user.env.company.name }}",
+            "zh_TW": "歡迎來到 {{ user.env.company.name }}",
+        },
+    ),
+    "customer_lifecycle.mail_template_lifecycle_win_back": (
+        "We miss you at {{ object.company_id.name or user.company_id.name }}",
+        {
+            "en_US": "We miss you at {{ user.env.company.name }}",
+            "zh_CN": "{{ user.env.company.name }} 想念您",
+            "zh_TW": "{{ user.env.company.name }} 想念您",
+        },
+    ),
+    "customer_lifecycle.mail_template_lifecycle_satisfaction": (None, None),
+}
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    for xmlid, (old_subject, new_subject) in TEMPLATES.items():
+        old, new = {"email_from": OLD_FROM}, {"email_from": NEW_FROM}
+        if old_subject:
+            old["subject"], new["subject"] = old_subject, new_subject
+        customer_mail.upgrade_template(env, xmlid, old, new)
