@@ -528,7 +528,9 @@ class LoyaltyProgram(models.Model):
             to_mail = cards.filtered(lambda card: card.partner_id.id not in unreachable)
             # The program's company, or the company whose birthday program this is when the
             # program is shared.
-            for card_company, company_cards in to_mail.grouped(lambda card: card.company_id or company).items():
+            for card_company, company_cards in to_mail.grouped(
+                lambda card: card.company_id or company
+            ).items():
                 customer_mail.send_as_company(template, card_company, company_cards.ids)
         return cards
 
