@@ -1,6 +1,7 @@
 """The playbook templates named the contact's company or the cron user's main company; they now
-name the company the playbook runs for (see customer_360.customer_mail). The templates are
-noupdate: their fields still as shipped are rewritten, a user's own wording is kept."""
+name the company the playbook runs for, as sender and reply-to too (see
+customer_360.customer_mail). The templates are noupdate: their fields still as shipped are
+rewritten, a user's own wording is kept."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -8,7 +9,11 @@ from odoo.addons.customer_360 import customer_mail
 
 OLD_FROM = "{{ (user.company_id.email_formatted or user.email_formatted) }}"
 NEW_FROM = "{{ user.env.company.email_formatted or user.email_formatted }}"
-TEMPLATES = {
+NEW_REPLY_TO = (
+    "{{ user.env.company.catchall_formatted or user.env.company.email_formatted or user.email_formatted }}"
+)
+TICKET = "{{ ctx.get('lifecycle_tickets', {}).get(object.id, '') }}"
+SUBJECTS = {
     "customer_lifecycle.mail_template_lifecycle_welcome": (
         "Welcome to {{ object.company_id.name or user.company_id.name }}",
         {
@@ -25,7 +30,14 @@ TEMPLATES = {
             "zh_TW": "{{ user.env.company.name }} 想念您",
         },
     ),
-    "customer_lifecycle.mail_template_lifecycle_satisfaction": (None, None),
+    "customer_lifecycle.mail_template_lifecycle_satisfaction": (
+        f"How did we do? {TICKET}",
+        {
+            "en_US": f"{{{{ user.env.company.name }}}}: how did we do? {TICKET}",
+            "zh_CN": f"{{{{ user.env.company.name }}}}：我们做得怎么样？{TICKET}",
+            "zh_TW": f"{{{{ user.env.company.name }}}}：我們做得怎麼樣？{TICKET}",
+        },
+    ),
 }
 
 
@@ -33,8 +45,10 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
-    for xmlid, (old_subject, new_subject) in TEMPLATES.items():
-        old, new = {"email_from": OLD_FROM}, {"email_from": NEW_FROM}
-        if old_subject:
-            old["subject"], new["subject"] = old_subject, new_subject
-        customer_mail.upgrade_template(env, xmlid, old, new)
+    for xmlid, (old_subject, new_subject) in SUBJECTS.items():
+        customer_mail.upgrade_template(
+            env,
+            xmlid,
+            {"subject": old_subject, "email_from": OLD_FROM, "reply_to": False},
+            {"subject": new_subject, "email_from": NEW_FROM, "reply_to": NEW_REPLY_TO},
+        )

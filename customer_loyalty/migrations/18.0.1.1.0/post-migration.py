@@ -8,6 +8,9 @@ from odoo import SUPERUSER_ID, api
 from odoo.addons.customer_360 import customer_mail
 
 NEW_FROM = "{{ user.env.company.email_formatted or user.email_formatted }}"
+NEW_REPLY_TO = (
+    "{{ user.env.company.catchall_formatted or user.env.company.email_formatted or user.email_formatted }}"
+)
 
 
 def migrate(cr, version):
@@ -17,18 +20,20 @@ def migrate(cr, version):
     customer_mail.upgrade_template(
         env,
         "customer_loyalty.mail_template_points_expiring",
-        {"email_from": False},
-        {"email_from": NEW_FROM},
+        {"email_from": False, "reply_to": False},
+        {"email_from": NEW_FROM, "reply_to": NEW_REPLY_TO},
     )
     customer_mail.upgrade_template(
         env,
         "customer_loyalty.mail_template_birthday",
         {
             "email_from": False,
+            "reply_to": False,
             "subject": "Happy birthday from {{ object.company_id.name or user.company_id.name }}!",
         },
         {
             "email_from": NEW_FROM,
+            "reply_to": NEW_REPLY_TO,
             "subject": {
                 "en_US": "Happy birthday from {{ user.env.company.name }}!",
                 "zh_CN": "{{ user.env.company.name }} 祝您生日快乐！",
