@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.customer_360.generator import generate
 
-from .test_datagen import SEED, TODAY, generated_customers, watermark
+from .test_datagen import SEED, TODAY, generated, generated_customers, watermark
 
 SCALE = 30
 
@@ -25,10 +25,7 @@ class TestDemoMails(TransactionCase):
         marks = watermark(cls.env)
         generate(cls.env, scale=SCALE, seed=SEED, today=TODAY)
         cls.customers = generated_customers(cls.env, marks)
-        cls.companies = (
-            cls.env["customer.profile"].search([("partner_id", "in", cls.customers.ids)]).company_id
-        )
-        cls.other_companies = cls.env["res.company"].search([]) - cls.companies
+        cls.companies = generated(cls.env, marks, "sale.order").company_id
         # As on the demo's second night: the baseline is taken, the moves run the playbooks.
         cls.companies.write({"lifecycle_evaluated_at": datetime(2000, 1, 1)})
         cls.cron_user = new_test_user(
@@ -38,7 +35,7 @@ class TestDemoMails(TransactionCase):
             company_id=cls.env.ref("base.main_company").id,
             company_ids=[Command.set(cls.env["res.company"].search([]).ids)],
         )
-        cls.mail_mark = cls.env["mail.mail"].sudo().search([], order="id desc", limit=1).id
+        cls.mail_mark = cls.env["mail.mail"].sudo().search([], order="id desc", limit=1).id or 0
         Profile = cls.env["customer.profile"].with_user(cls.cron_user)
         Profile.sudo().refresh_profiles()
         Profile.with_context(customer_360_today=TODAY).evaluate_lifecycle(company_ids=cls.companies.ids)
