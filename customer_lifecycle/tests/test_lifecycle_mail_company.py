@@ -1,5 +1,8 @@
+import importlib.util
+
 from odoo import Command
 from odoo.tests import new_test_user, tagged
+from odoo.tools.misc import file_path
 
 from .common import LifecycleCase
 
@@ -131,3 +134,32 @@ class TestLifecycleMailCompany(LifecycleCase):
         log = self.env["customer.lifecycle.playbook.log"].search([("playbook_id", "=", step.id)])
         self.assertEqual(log.state, "done", log.note)
         self.assertSpeaksFor(log.mail_id.sudo(), self.company_b, self.company_a)
+
+    def test_upgrade_rewrites_the_shipped_templates_and_keeps_a_users_wording(self):
+        """The templates are noupdate: the 18.0.1.1.0 migration moves those still as shipped to
+        the company of the playbook, and leaves a subject the user rewrote."""
+        old_subject = "We miss you at {{ object.company_id.name or user.company_id.name }}"
+        old_from = "{{ (user.company_id.email_formatted or user.email_formatted) }}"
+        self.win_back.write({"email_from": old_from, "reply_to": False})
+        self.win_back.update_field_translations(
+            "subject",
+            {"en_US": old_subject, "zh_CN": "{{ object.company_id.name or user.company_id.name }} 想念您"},
+        )
+        self.welcome.write({"email_from": old_from, "reply_to": False})
+        self.welcome.with_context(lang="en_US").subject = "A warm welcome, {{ object.name }}"
+        path = file_path("customer_lifecycle/migrations/18.0.1.1.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("customer_lifecycle_post_migration_18_0_1_1_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            self.win_back.with_context(lang="en_US").subject, "We miss you at {{ user.env.company.name }}"
+        )
+        self.assertEqual(
+            self.win_back.with_context(lang="zh_CN").subject, "{{ user.env.company.name }} 想念您"
+        )
+        self.assertIn("user.env.company.email_formatted", self.win_back.email_from)
+        self.assertIn("user.env.company.catchall_formatted", self.win_back.reply_to)
+        self.assertEqual(self.welcome.with_context(lang="en_US").subject, "A warm welcome, {{ object.name }}")
+        self.assertIn("user.env.company.email_formatted", self.welcome.email_from)
