@@ -27,7 +27,7 @@ class TestDemoMails(TransactionCase):
         cls.customers = generated_customers(cls.env, marks)
         cls.companies = generated(cls.env, marks, "sale.order").company_id
         # As on the demo's second night: the baseline is taken, the moves run the playbooks.
-        cls.companies.write({"lifecycle_evaluated_at": datetime(2000, 1, 1)})
+        cls.companies.write({"lifecycle_baseline_at": datetime(2000, 1, 1)})
         cls.cron_user = new_test_user(
             cls.env,
             login="c360_demo_cron",
