@@ -1,7 +1,7 @@
 {
     "name": "Customer 360 Loyalty",
     "summary": "Loyalty tiers, points ledger, expiry, birthday and segment offers, portal page",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer 360 contributors",

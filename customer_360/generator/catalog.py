@@ -74,8 +74,24 @@ CNY_PER_UNIT = {"USD": 7.10, "EUR": 7.75}
 
 # The two companies: key -> (name, currency, country code, state code, city, street).
 COMPANIES = {
-    "cny": ("C360 上海茗韵茶业有限公司", "CNY", "cn", "沪", "上海", "南京西路 1266 号"),
-    "usd": ("C360 Pacific Tea Trading Inc.", "USD", "us", "CA", "San Francisco", "500 Market Street"),
+    "cny": (
+        "C360 上海茗韵茶业有限公司",
+        "CNY",
+        "cn",
+        "沪",
+        "上海",
+        "南京西路 1266 号",
+        "service@mingyun-tea.example",
+    ),
+    "usd": (
+        "C360 Pacific Tea Trading Inc.",
+        "USD",
+        "us",
+        "CA",
+        "San Francisco",
+        "500 Market Street",
+        "hello@pacific-tea.example",
+    ),
 }
 # Currencies each company sells in (its own first).
 COMPANY_CURRENCIES = {"cny": ["CNY", "USD"], "usd": ["USD", "EUR", "CNY"]}

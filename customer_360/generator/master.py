@@ -42,7 +42,7 @@ def _get_or_create(model, domain, values):
 
 def _companies(env):
     companies = {}
-    for key, (name, currency_code, country, state, city, street) in sorted(catalog.COMPANIES.items()):
+    for key, (name, currency_code, country, state, city, street, email) in sorted(catalog.COMPANIES.items()):
         currency = env.ref(f"base.{currency_code}")
         country_rec = env.ref(f"base.{country}")
         company = env["res.company"].search([("name", "=", name)], limit=1)
@@ -57,8 +57,12 @@ def _companies(env):
                     .id,
                     "city": city,
                     "street": street,
+                    "email": email,
                 }
             )
+        elif not company.email:
+            # The address its customers' mails come from (earlier builds made companies without one).
+            company.email = email
         if not company.chart_template:
             env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
             # Loading a chart sets the template's currency: set ours afterwards.

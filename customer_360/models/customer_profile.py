@@ -1,3 +1,4 @@
+import logging
 import threading
 
 from odoo import _, api, fields, models
@@ -5,6 +6,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from . import profile_sql
+
+_logger = logging.getLogger(__name__)
 
 WEEKDAYS = [
     ("0", "Sunday"),
@@ -239,22 +242,48 @@ class CustomerProfile(models.Model):
 
     @api.model
     def _mark_dirty(self, partner_ids):
-        """Remember that these customers' numbers changed; they are refreshed at the
-        end of the transaction (and by the short cron, should that be missed)."""
+        """Remember that these customers' numbers changed. Their profiles are refreshed right
+        after this transaction commits, in a transaction of their own (``_refresh_after_commit``);
+        the short cron refreshes what that missed (a worker killed in between).
+
+        Not in this transaction: two salespeople confirming orders of one customer at the same
+        time would both rewrite its profile row, and under REPEATABLE READ the second one fails
+        with a serialization error and its whole request is retried."""
         partner_ids = [pid for pid in set(partner_ids) if pid]
         if not partner_ids:
             return
-        profile_sql.mark_dirty(self.env.cr, partner_ids)
-        dirty = self.env.cr.precommit.data.setdefault("customer_360.dirty", set())
-        if not dirty:
-            self.env.cr.precommit.add(self._refresh_dirty_precommit)
-        dirty.update(partner_ids)
+        row_ids = profile_sql.mark_dirty(self.env.cr, partner_ids)
+        pending = self.env.cr.postcommit.data.setdefault("customer_360.dirty_rows", [])
+        if not pending:
+            self.env.cr.postcommit.add(self._refresh_after_commit)
+        pending.extend(row_ids)
 
-    def _refresh_dirty_precommit(self):
-        partner_ids = self.env.cr.precommit.data.pop("customer_360.dirty", set())
-        if partner_ids:
-            self.sudo().refresh_profiles(partner_ids=list(partner_ids))
-            profile_sql.clear_dirty(self.env.cr, self._commercial_ids(partner_ids))
+    def _refresh_after_commit(self):
+        row_ids = self.env.cr.postcommit.data.pop("customer_360.dirty_rows", [])
+        if not row_ids:
+            return
+        registry = self.env.registry
+        try:
+            with registry.cursor() as cr:
+                if not registry.in_test_mode():
+                    # Each statement sees what other transactions committed, and a profile row
+                    # that a concurrent refresh writes is waited for instead of failing.
+                    cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+                self.with_env(self.env(cr=cr, su=True))._refresh_dirty_rows(row_ids)
+        except Exception:
+            # The transaction that marked them is committed: the user must not see an error.
+            _logger.exception("Refreshing the profiles after commit failed; the short cron will do it.")
+
+    @api.model
+    def _refresh_dirty_rows(self, row_ids):
+        """Refresh the customers of these marks, one refresh at a time per customer, then drop
+        the marks."""
+        partner_ids = profile_sql.dirty_partners(self.env.cr, row_ids)
+        if not partner_ids:
+            return
+        profile_sql.lock_customers(self.env.cr, partner_ids)
+        self.refresh_profiles(partner_ids=partner_ids)
+        profile_sql.delete_dirty_rows(self.env.cr, row_ids)
 
     @api.model
     def _refresh_dirty(self, limit=5000):

@@ -24,12 +24,35 @@ def create_support_tables(cr):
     cr.execute(SQL("SELECT reloptions FROM pg_class WHERE oid = 'customer_profile'::regclass"))
     if f"fillfactor={PROFILE_FILLFACTOR}" not in (cr.fetchone()[0] or []):
         cr.execute(SQL("ALTER TABLE customer_profile SET (fillfactor = %s)", PROFILE_FILLFACTOR))
+    # Append-only: a transaction adds its own rows and never meets another's (a unique key on
+    # the customer made two concurrent orders of one customer conflict, a serialization failure
+    # under REPEATABLE READ); the refresh after commit deletes the rows it was given.
     cr.execute(
         SQL(
             """CREATE TABLE IF NOT EXISTS customer_profile_dirty (
-                   partner_id integer PRIMARY KEY,
+                   id bigserial PRIMARY KEY,
+                   partner_id integer NOT NULL,
                    marked_at timestamp without time zone NOT NULL DEFAULT (now() at time zone 'UTC')
                )"""
+        )
+    )
+    cr.execute(
+        SQL(
+            """SELECT 1 FROM information_schema.columns
+                WHERE table_name = 'customer_profile_dirty' AND column_name = 'id'"""
+        )
+    )
+    if not cr.fetchone():
+        # The table of 18.0.1.0 was keyed by the customer.
+        cr.execute(
+            SQL(
+                """ALTER TABLE customer_profile_dirty DROP CONSTRAINT customer_profile_dirty_pkey;
+                   ALTER TABLE customer_profile_dirty ADD COLUMN id bigserial PRIMARY KEY"""
+            )
+        )
+    cr.execute(
+        SQL(
+            "CREATE INDEX IF NOT EXISTS customer_profile_dirty_partner_idx ON customer_profile_dirty (partner_id)"
         )
     )
     # The refresh joins orders to their customer's commercial partner.
@@ -72,36 +95,70 @@ def create_support_tables(cr):
 # Dirty customers
 # ----------------------------------------------------------------------
 def mark_dirty(cr, partner_ids):
+    """Add one row per commercial partner of ``partner_ids``; returns the new rows' ids."""
     cr.execute(
         SQL(
             """INSERT INTO customer_profile_dirty (partner_id)
                SELECT DISTINCT p.commercial_partner_id FROM res_partner p
                 WHERE p.id = ANY(%s) AND p.commercial_partner_id IS NOT NULL
-               ON CONFLICT (partner_id) DO NOTHING""",
+               RETURNING id""",
             list(partner_ids),
-        )
-    )
-
-
-def clear_dirty(cr, partner_ids):
-    cr.execute(SQL("DELETE FROM customer_profile_dirty WHERE partner_id = ANY(%s)", list(partner_ids)))
-
-
-def take_dirty(cr, limit):
-    cr.execute(
-        SQL(
-            """DELETE FROM customer_profile_dirty WHERE partner_id IN (
-                   SELECT partner_id FROM customer_profile_dirty ORDER BY partner_id
-                   LIMIT %s FOR UPDATE SKIP LOCKED)
-               RETURNING partner_id""",
-            limit,
         )
     )
     return [row[0] for row in cr.fetchall()]
 
 
+def dirty_partners(cr, row_ids):
+    """The customers of these rows that are still marked (the cron may have taken them)."""
+    cr.execute(
+        SQL(
+            "SELECT DISTINCT partner_id FROM customer_profile_dirty WHERE id = ANY(%s) ORDER BY partner_id",
+            list(row_ids),
+        )
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+# The first key of the two-key advisory locks that serialise refreshes of one customer.
+REFRESH_LOCK_SPACE = 360_001
+
+
+def lock_customers(cr, partner_ids):
+    """Wait until no other transaction refreshes these customers, and keep them until the end of
+    this one; always in id order, so that two refreshes of overlapping customers cannot deadlock."""
+    cr.execute(
+        SQL(
+            "SELECT pg_advisory_xact_lock(%s, partner_id) FROM unnest(%s::int[]) AS partner_id ORDER BY partner_id",
+            REFRESH_LOCK_SPACE,
+            sorted(partner_ids),
+        )
+    )
+
+
+def delete_dirty_rows(cr, row_ids):
+    cr.execute(SQL("DELETE FROM customer_profile_dirty WHERE id = ANY(%s)", list(row_ids)))
+
+
+def take_dirty(cr, limit):
+    """Take the rows of up to ``limit`` customers (rows another transaction is taking are
+    skipped); returns the customers."""
+    cr.execute(
+        SQL(
+            """DELETE FROM customer_profile_dirty WHERE id IN (
+                   SELECT id FROM customer_profile_dirty
+                    WHERE partner_id IN (SELECT DISTINCT partner_id FROM customer_profile_dirty
+                                          ORDER BY partner_id LIMIT %s)
+                   FOR UPDATE SKIP LOCKED)
+               RETURNING partner_id""",
+            limit,
+        )
+    )
+    return sorted({row[0] for row in cr.fetchall()})
+
+
 def count_dirty(cr):
-    cr.execute(SQL("SELECT count(*) FROM customer_profile_dirty"))
+    """The number of customers marked."""
+    cr.execute(SQL("SELECT count(DISTINCT partner_id) FROM customer_profile_dirty"))
     return cr.fetchone()[0]
 
 

@@ -339,7 +339,10 @@ class CustomerProfile(models.Model):
             )
         with self.env.cr.savepoint():
             if finish:
-                getattr(Model, finish)(groups, **run_kwargs)
+                # ``finish`` learns of skipped batches from the context (its signature is the
+                # caller's kwargs), so it can decline what needs every batch done.
+                closing = Model.with_context(batch_run_skipped=state.get("skipped") or [])
+                getattr(closing, finish)(groups, **run_kwargs)
             self._drop_batch_run_state(name)
         Cron._notify_progress(done=done, remaining=0)
         self._commit_batch()

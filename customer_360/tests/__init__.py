@@ -1,5 +1,6 @@
 from . import test_engine_quality
 from . import test_overview
+from . import test_profile_concurrency
 from . import test_profile_kpis
 from . import test_profile_refresh
 from . import test_profile_ui

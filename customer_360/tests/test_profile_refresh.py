@@ -1,4 +1,7 @@
 from datetime import timedelta
+from unittest.mock import patch
+
+import psycopg2
 
 from odoo.tests import tagged
 
@@ -45,8 +48,7 @@ class TestIncrementalRefresh(Customer360Case):
 
     def end_transaction(self):
         """What happens at commit: the dirty customers are refreshed."""
-        self.env.flush_all()
-        self.env.cr.precommit.run()
+        self.refresh_marked_profiles()
 
     def test_confirming_an_order_updates_the_profile_at_commit(self):
         """A salesperson confirms an order; the customer's numbers include it right away."""
@@ -101,10 +103,42 @@ class TestIncrementalRefresh(Customer360Case):
         self.assertAlmostEqual(self.profile(self.customer).amount_overdue, 0.0)
         self.assertAlmostEqual(self.profile(self.customer).amount_due, 500.0)
 
+    def test_the_hook_after_commit_refreshes_in_a_transaction_of_its_own(self):
+        """After commit, the marked customers are refreshed through a new cursor (here the
+        registry's test cursor, which shares the test's transaction) and their marks dropped."""
+        self._order(self.contact, [(self.product_tea, 2, 100.0)], "2025-03-03 09:00:00")
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        self.env.cr.postcommit.run()
+        self.env.invalidate_all()
+        self.assertEqual(self.profile(self.customer).order_count, 1)
+        self.assertEqual(profile_sql.count_dirty(self.env.cr), 0)
+
+    def test_a_failing_refresh_after_commit_is_logged_and_left_to_the_cron(self):
+        """The order is committed when the refresh after it runs: a failure there must not reach
+        the salesperson; the marks stay, and the short cron refreshes the customer."""
+        self._order(self.contact, [(self.product_tea, 2, 100.0)], "2025-03-03 09:00:00")
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+
+        def failing_refresh(profiles, row_ids):
+            raise psycopg2.OperationalError("server closed the connection unexpectedly")
+
+        with (
+            patch.object(type(self.Profile), "_refresh_dirty_rows", failing_refresh),
+            self.assertLogs("odoo.addons.customer_360.models.customer_profile", "ERROR"),
+        ):
+            self.env.cr.postcommit.run()
+        self.assertEqual(profile_sql.count_dirty(self.env.cr), 1)
+        self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
+        self.assertEqual(self.profile(self.customer).order_count, 1)
+
     def test_the_short_cron_catches_up_what_commit_missed(self):
         self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
         self.env.flush_all()
-        self.env.cr.precommit.clear()
+        self.env.cr.postcommit.clear()
         self.assertFalse(self.profile(self.customer))
         self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
         self.assertEqual(self.profile(self.customer).order_count, 1)
@@ -165,7 +199,7 @@ class TestIncrementalRefresh(Customer360Case):
         self._order(self.customer, [(self.product_tea, 2, 100.0)], "2025-01-06 10:00:00")
         self._order(self.individual, [(self.product_tea, 1, 100.0)], "2025-01-07 10:00:00")
         self.env.flush_all()
-        self.env.cr.precommit.clear()
+        self.env.cr.postcommit.clear()
         self.Profile._cron_refresh_all(batch_size=1, time_budget=-1)
         state = self.Profile._batch_run_state("customer_360.refresh_profiles")
         self.assertGreater(state["cursor"], 0, "a one-partner batch with no time left stops after one batch")
@@ -305,7 +339,7 @@ class TestCrashSafeRefresh(Customer360Case):
         self.assertEqual(self.profile(shop).order_count, 1)
         shop.parent_id = self.customer
         self.env.flush_all()
-        self.env.cr.precommit.clear()
+        self.env.cr.postcommit.clear()
         self.Profile._cron_refresh_all(batch_size=2)
         own = self.Profile.search([("partner_id", "=", shop.id), ("company_id", "=", self.company_a.id)])
         self.assertEqual((own.order_count, own.sales_total), (0, 0))
@@ -319,7 +353,7 @@ class TestCrashSafeRefresh(Customer360Case):
         for partner in partners:
             self._order(partner, [(self.product_tea, 1, 10.0)], "2025-01-06 10:00:00")
         self.env.flush_all()
-        self.env.cr.precommit.clear()
+        self.env.cr.postcommit.clear()
         poisoned = partners[2].id
         Profile = type(self.Profile)
         original = Profile._refresh_partner_range
@@ -359,7 +393,7 @@ class TestCrashSafeRefresh(Customer360Case):
         for index, partner in enumerate(partners):
             self._order(partner, [(self.product_tea, index + 1, 10.0)], "2025-01-06 10:00:00")
         self.env.flush_all()
-        self.env.cr.precommit.clear()
+        self.env.cr.postcommit.clear()
         Profile = type(self.Profile)
         original = Profile._refresh_extra_kpis
         calls = []

@@ -52,7 +52,7 @@ class TestQualityCompleteness(QualityCase):
         newcomer = self._partner("Night Owl Teas", email="owl@example.com", city="Ningbo")
         self._order(newcomer, [(self.product_tea, 1, 10.0)], "2025-01-07 10:00:00")
         self.env.flush_all()
-        self.env.cr.precommit.clear()
+        self.env.cr.postcommit.clear()
         self.assertFalse(self.profile(newcomer))
         self.env["customer.profile"]._cron_refresh_all(batch_size=1)
         profile = self.profile(newcomer)

@@ -17,7 +17,7 @@ class TestScaleOut(Customer360Case):
             cls._order(partner, [(cls.product_pot, 1, 30.0)], "2025-02-01 10:00:00", company=cls.company_b)
         cls._invoice(cls.customer, 100.0, "2025-01-05", due="2025-01-10")
         cls.env.flush_all()
-        cls.env.cr.precommit.clear()
+        cls.env.cr.postcommit.clear()
 
     def snapshot(self):
         self.env.invalidate_all()

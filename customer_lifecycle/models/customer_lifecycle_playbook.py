@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, frozendict
 
+from odoo.addons.customer_360 import customer_mail
 from odoo.addons.customer_360.models import profile_sql
 
 # One thing a step acts on: a stage change (``id`` is the event) or a closed ticket (``id`` is
@@ -325,37 +326,45 @@ class CustomerLifecyclePlaybook(models.Model):
         ]
 
     def _send_mails(self, rows):
-        """One mail per row with an email address. A template renders once per contact and
-        batch, so the rows go out in rounds where each contact appears once; a round's context
-        carries the closed tickets by contact (``ctx['lifecycle_tickets'][object.id]``)."""
-        template = self.mail_template_id.sudo()
-        mail_of_row = {}
-        rounds = []
+        """One mail per row, speaking for the row's company (see customer_360.customer_mail): the
+        event's or the closed ticket's, not the cron user's. A customer without an address or
+        with a blacklisted one is skipped, and the log says why.
+
+        A template renders once per contact and batch, so each company's rows go out in rounds
+        where each contact appears once; a round's context carries the closed tickets by
+        contact (``ctx['lifecycle_tickets'][object.id]``)."""
+        skip_notes = {
+            customer_mail.NO_EMAIL: _("The customer has no email address."),
+            customer_mail.BLACKLISTED: _("The customer's email address is on the blacklist."),
+        }
+        unreachable = customer_mail.unreachable(self.env, {row.partner_id for row in rows})
+        logs = [None] * len(rows)
+        rounds_by_company = {}
         for index, row in enumerate(rows):
-            if not row.email:
+            if row.partner_id in unreachable:
+                logs[index] = ("skipped", skip_notes[unreachable[row.partner_id]], None, None)
                 continue
+            rounds = rounds_by_company.setdefault(row.company_id, [])
             for batch in rounds:
                 if row.partner_id not in batch:
                     batch[row.partner_id] = index
                     break
             else:
                 rounds.append({row.partner_id: index})
-        for batch in rounds:
-            partner_ids = list(batch)
-            tickets = frozendict(
-                (partner_id, rows[index].ticket_label)
-                for partner_id, index in batch.items()
-                if rows[index].ticket_label
-            )
-            mails = template.with_context(lifecycle_tickets=tickets).send_mail_batch(partner_ids)
-            for partner_id, mail in zip(partner_ids, mails, strict=True):
-                mail_of_row[batch[partner_id]] = mail.id
-        return [
-            ("done", False, None, mail_of_row.get(index))
-            if row.email
-            else ("skipped", _("The customer has no email address."), None, None)
-            for index, row in enumerate(rows)
-        ]
+        for company_id, rounds in rounds_by_company.items():
+            company = self.env["res.company"].browse(company_id)
+            for batch in rounds:
+                partner_ids = list(batch)
+                tickets = frozendict(
+                    (partner_id, rows[index].ticket_label)
+                    for partner_id, index in batch.items()
+                    if rows[index].ticket_label
+                )
+                template = self.mail_template_id.with_context(lifecycle_tickets=tickets)
+                mails = customer_mail.send_as_company(template, company, partner_ids)
+                for partner_id, mail in zip(partner_ids, mails, strict=True):
+                    logs[batch[partner_id]] = ("done", False, None, mail.id)
+        return logs
 
     def _insert_logs(self, rows, logs):
         self.env.cr.execute(

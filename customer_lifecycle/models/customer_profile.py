@@ -142,18 +142,21 @@ class CustomerProfile(models.Model):
         moved = 0
         for company in companies:
             moved += self._evaluate_company(company, rules, baseline=company.id in baseline_ids)
+        lifecycle_sql.stamp_baseline(self.env.cr, baseline_ids, self._lifecycle_now())
         self.env.invalidate_all()
         return moved
 
     @api.model
     def _lifecycle_baseline_company_ids(self, company_ids=None):
-        """The companies (among ``company_ids``, all when None) whose lifecycle was never
-        evaluated: their next evaluation is a silent baseline (see ``_evaluate_company``)."""
+        """The companies (among ``company_ids``, all when None) whose first lifecycle evaluation
+        was never complete: their next evaluation is a silent baseline (see ``_evaluate_company``).
+        A first run that was interrupted, went stale or skipped a failing batch leaves the
+        company here, so the run that finishes the job is silent too."""
         condition = SQL("id = ANY(%s)", list(company_ids)) if company_ids is not None else SQL("TRUE")
-        self.env["res.company"].flush_model(["lifecycle_evaluated_at"])
+        self.env["res.company"].flush_model(["lifecycle_baseline_at"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM res_company WHERE lifecycle_evaluated_at IS NULL AND %s ORDER BY id",
+                "SELECT id FROM res_company WHERE lifecycle_baseline_at IS NULL AND %s ORDER BY id",
                 condition,
             )
         )
@@ -170,6 +173,7 @@ class CustomerProfile(models.Model):
             batch_size=self._lifecycle_batch_size(),
             kwargs=self._lifecycle_run_values(),
             prepare="_prepare_lifecycle_run",
+            finish="_finish_lifecycle_run",
         )
 
     def action_evaluate_lifecycle(self):
@@ -186,6 +190,7 @@ class CustomerProfile(models.Model):
                 description=_("Lifecycle evaluation"),
                 kwargs=self._lifecycle_run_values(company_ids),
                 prepare="_prepare_lifecycle_run",
+                finish="_finish_lifecycle_run",
             )
             return {
                 "type": "ir.actions.client",
@@ -231,6 +236,20 @@ class CustomerProfile(models.Model):
         self = self.sudo().with_context(customer_360_today=today, customer_lifecycle_now=now)
         for company in self.env["res.company"].browse(company_ids):
             self._prepare_lifecycle_company(company)
+
+    @api.model
+    def _finish_lifecycle_run(self, company_ids, today, now, baseline_company_ids=()):
+        """After every piece: the companies whose first run this was have their baseline, unless
+        a batch was skipped (its customers were never placed; the next run stays silent)."""
+        if self.env.context.get("batch_run_skipped"):
+            _logger.warning(
+                "Lifecycle run finished with skipped batches: the baseline of companies %s is "
+                "not complete, their next evaluation stays silent.",
+                baseline_company_ids,
+            )
+            return
+        done = [company_id for company_id in baseline_company_ids if company_id in company_ids]
+        lifecycle_sql.stamp_baseline(self.env.cr, done, now)
 
     @api.model
     def _evaluate_lifecycle_range(self, company_id, lower, upper, today, now, baseline_company_ids=()):

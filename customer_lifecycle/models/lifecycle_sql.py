@@ -151,6 +151,18 @@ def stamp_evaluation(cr, company_id, now):
     cr.execute(SQL("UPDATE res_company SET lifecycle_evaluated_at = %s WHERE id = %s", now, company_id))
 
 
+def stamp_baseline(cr, company_ids, now):
+    """The companies' first, silent evaluation is complete (see _lifecycle_baseline_company_ids)."""
+    if company_ids:
+        cr.execute(
+            SQL(
+                "UPDATE res_company SET lifecycle_baseline_at = %s WHERE id = ANY(%s) AND lifecycle_baseline_at IS NULL",
+                now,
+                list(company_ids),
+            )
+        )
+
+
 def write_scores(cr, today, columns):
     """Write the scores in one statement; returns the number of profiles written.
 

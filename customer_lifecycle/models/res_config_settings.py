@@ -18,6 +18,7 @@ class ResConfigSettings(models.TransientModel):
         string="Order forecast (months)", config_parameter="customer_lifecycle.forecast_months", default=6
     )
     lifecycle_evaluated_at = fields.Datetime(related="company_id.lifecycle_evaluated_at", readonly=True)
+    lifecycle_baseline_at = fields.Datetime(related="company_id.lifecycle_baseline_at", readonly=True)
     lifecycle_churn_horizon_days = fields.Integer(
         string="Churn horizon (days)",
         config_parameter="customer_lifecycle.churn_horizon_days",

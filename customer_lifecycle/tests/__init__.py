@@ -7,6 +7,7 @@ from . import test_engine_rules
 from . import test_lifecycle_baseline
 from . import test_lifecycle_i18n
 from . import test_lifecycle_lock
+from . import test_lifecycle_mail_company
 from . import test_lifecycle_performance
 from . import test_lifecycle_playbooks
 from . import test_lifecycle_reports

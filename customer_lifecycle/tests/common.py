@@ -24,7 +24,12 @@ class LifecycleCase(Customer360Case):
         cls.stages = {stage.code: stage for stage in cls.Stage.search([])}
         cls.env["ir.config_parameter"].sudo().set_param("customer_lifecycle.fallback_interval_days", 90)
         if cls.BASELINE_TAKEN:
-            cls.companies.write({"lifecycle_evaluated_at": datetime(2000, 1, 1)})
+            cls.companies.write(
+                {
+                    "lifecycle_evaluated_at": datetime(2000, 1, 1),
+                    "lifecycle_baseline_at": datetime(2000, 1, 1),
+                }
+            )
 
     @classmethod
     def days_ago(cls, days, today=None):

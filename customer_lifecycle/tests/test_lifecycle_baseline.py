@@ -1,6 +1,16 @@
+import importlib.util
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
+
+from odoo.addons.customer_360.models.scale_out import MAX_BATCH_ATTEMPTS
 
 from .common import LifecycleCase
+
+RUN = "customer_lifecycle.evaluate_lifecycle"
 
 NIGHTLY_CRONS = (
     "customer_360.ir_cron_refresh_profiles",
@@ -105,3 +115,73 @@ class TestLifecycleBaseline(LifecycleCase):
         self.assertEqual(moved, 3)
         self.assertFalse(self.queued_mails(self.customers))
         self.assertEqual(self.Profile._lifecycle_baseline_company_ids(self.company_a.ids), [])
+
+    def _start_first_run_and_stop_after_one_piece(self):
+        """The first nightly run, split into one customer per piece, stops after its first piece
+        (its time budget is spent), as a long first run on a big database does."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("customer_360.refresh_batch_size", 1)
+        params.set_param("customer_360.cron_time_budget", 0)
+        self.Profile.refresh_profiles()
+        # One batch per call; the pieces of the other companies may come first.
+        for _call in range(500):
+            self.Profile._cron_evaluate_lifecycle()
+            self.env.invalidate_all()
+            if self.company_a.lifecycle_evaluated_at:
+                break
+        self.assertTrue(self.company_a.lifecycle_evaluated_at, "a first piece stamped the company")
+        self.assertTrue(self.Profile._batch_run_state(RUN), "the first run is under way")
+        params.set_param("customer_360.cron_time_budget", 240)
+
+    def test_first_run_restarted_when_stale_stays_silent(self):
+        """A first run that went stale starts again from the beginning: the company's baseline is
+        still not taken, so the new run is silent too (the first piece had stamped the company
+        as evaluated, which made the restarted run email everybody)."""
+        self._start_first_run_and_stop_after_one_piece()
+        state = self.Profile._batch_run_state(RUN)
+        state["started_at"] = fields.Datetime.to_string(fields.Datetime.now() - timedelta(days=3))
+        self.Profile._save_batch_run_state(RUN, state)
+        self.Profile._cron_evaluate_lifecycle()
+        self.env.invalidate_all()
+        self.assertFalse(self.Profile._batch_run_state(RUN), "the restarted run is over")
+        self.assertEqual(self.stage_code(self.lost_long_ago), "churned")
+        self.assertEqual(self.stage_code(self.recent), "new")
+        self.assertFalse(self.queued_mails(self.customers))
+        self.assertFalse(self.playbook_activities(self.customers))
+        self.assertTrue(self.company_a.lifecycle_baseline_at, "the restarted run took the baseline")
+
+    def test_first_run_with_a_skipped_batch_leaves_the_baseline_open(self):
+        """A batch skipped after failing again and again leaves its customers unplaced: the
+        baseline is not complete, and the next run (which places them) is silent as well."""
+        self._start_first_run_and_stop_after_one_piece()
+        state = self.Profile._batch_run_state(RUN)
+        state["attempts"] = MAX_BATCH_ATTEMPTS
+        self.Profile._save_batch_run_state(RUN, state)
+        with mute_logger(
+            "odoo.addons.customer_360.models.scale_out",
+            "odoo.addons.customer_lifecycle.models.customer_profile",
+        ):
+            self.Profile._cron_evaluate_lifecycle()
+        self.env.invalidate_all()
+        self.assertFalse(self.Profile._batch_run_state(RUN), "the run is over")
+        self.assertFalse(self.company_a.lifecycle_baseline_at, "a skipped batch keeps the baseline open")
+        self.assertEqual(self.Profile._lifecycle_baseline_company_ids(self.company_a.ids), self.company_a.ids)
+        self.Profile._cron_evaluate_lifecycle()
+        self.env.invalidate_all()
+        self.assertFalse(self.queued_mails(self.customers))
+        self.assertFalse(self.playbook_activities(self.customers))
+        self.assertTrue(self.company_a.lifecycle_baseline_at)
+
+    def test_upgrade_keeps_the_baseline_of_evaluated_companies(self):
+        """Upgrading from 18.0.1.0.0: a company evaluated before has its baseline, one never
+        evaluated has not."""
+        self.company_a.lifecycle_evaluated_at = fields.Datetime.now()
+        self.companies.flush_recordset()
+        path = file_path("customer_lifecycle/migrations/18.0.1.1.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("customer_lifecycle_post_migration_18_0_1_1_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.company_a.lifecycle_baseline_at, self.company_a.lifecycle_evaluated_at)
+        self.assertFalse(self.company_b.lifecycle_baseline_at)

@@ -66,7 +66,7 @@ class TestLifecycleScaleOut(LifecycleCase):
         cls.Profile.with_context(customer_360_today=cls.LATER).refresh_profiles()
         cls.env["ir.config_parameter"].set_param("customer_360.refresh_batch_size", 2)
         cls.env.flush_all()
-        cls.env.cr.precommit.clear()
+        cls.env.cr.postcommit.clear()
 
     def snapshot(self):
         """Everything an evaluation writes: scores and stages, events, playbook runs."""

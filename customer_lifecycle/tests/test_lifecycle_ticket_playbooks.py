@@ -74,7 +74,9 @@ class TestTicketPlaybooks(LifecycleCase):
         self.assertEqual(mails.mapped("email_to"), [self.contact.email_formatted] * 2)
         self.assertEqual(
             sorted(mails.mapped("subject")),
-            sorted(f"How did we do? {ticket.number} {ticket.name}" for ticket in closed),
+            sorted(
+                f"{ticket.company_id.name}: how did we do? {ticket.number} {ticket.name}" for ticket in closed
+            ),
         )
         self.assertIn(closed[0].number, mails.filtered(lambda m: closed[0].name in m.subject).body_html)
         logs = self.Log.search([("playbook_id", "=", self.step_active.id)])
@@ -127,7 +129,8 @@ class TestTicketPlaybooks(LifecycleCase):
         self._close(self._ticket("Invoice copy"))
         self.assertEqual(self._run(), 1)
         self.assertEqual(
-            self._requests().mapped("subject"), [f"How did we do? {self._last().number} Invoice copy"]
+            self._requests().mapped("subject"),
+            [f"{self.company_a.name}: how did we do? {self._last().number} Invoice copy"],
         )
 
     def _last(self):
@@ -241,6 +244,8 @@ class TestTicketPlaybooks(LifecycleCase):
             .sudo()
             .search([("model", "=", "res.partner"), ("res_id", "=", self.contact.id)])
         )
-        self.assertEqual(mail.subject, f"我們做得怎麼樣？{ticket.number} Tea arrived broken")
+        self.assertEqual(
+            mail.subject, f"{ticket.company_id.name}：我們做得怎麼樣？{ticket.number} Tea arrived broken"
+        )
         self.assertIn("已處理完畢並關閉", mail.body_html)
         self.assertIn(ticket.number, mail.body_html)

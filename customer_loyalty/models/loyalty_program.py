@@ -7,6 +7,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.customer_360 import customer_mail
+
 from ..engine import expiry as expiry_engine
 from ..engine import tiers as tier_engine
 from .ledger_posting import ledger_posting
@@ -438,12 +440,17 @@ class LoyaltyProgram(models.Model):
             template = self.env.ref(
                 "customer_loyalty.mail_template_points_expiring", raise_if_not_found=False
             )
+            unreachable = customer_mail.unreachable(self.env, set(to_warn.partner_id.ids))
             for card in to_warn:
                 points, first = result[card.id][1], result[card.id][2]
-                if template:
-                    template.with_context(
-                        expiring_points=card._format_points(points), expiring_date=first
-                    ).send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+                if template and card.partner_id.id not in unreachable:
+                    customer_mail.send_as_company(
+                        template.with_context(
+                            expiring_points=card._format_points(points), expiring_date=first
+                        ),
+                        card.company_id or self.env.company,
+                        [card.id],
+                    )
                 card.expiry_warned_until = warn_until
             _logger.info(
                 "Loyalty program %s: %d cards expired, %d warned", program.id, len(expired), len(to_warn)
@@ -509,15 +516,22 @@ class LoyaltyProgram(models.Model):
         missing = partners.filtered(lambda p: p.id not in existing)
         created = Card.create([{"program_id": self.id, "partner_id": p.id, "points": 0} for p in missing])
         existing.update({card.partner_id.id: card for card in created})
-        template = self.env.ref("customer_loyalty.mail_template_birthday", raise_if_not_found=False)
         for partner in partners:
             card = existing[partner.id]
             card._ledger_post(
                 points, "birthday", _("Happy birthday %s!", today.year), birthday_year=today.year
             )
             cards |= card
-            if template:
-                template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+        template = self.env.ref("customer_loyalty.mail_template_birthday", raise_if_not_found=False)
+        if template:
+            unreachable = customer_mail.unreachable(self.env, partners.ids)
+            to_mail = cards.filtered(lambda card: card.partner_id.id not in unreachable)
+            # The program's company, or the company whose birthday program this is when the
+            # program is shared.
+            for card_company, company_cards in to_mail.grouped(
+                lambda card: card.company_id or company
+            ).items():
+                customer_mail.send_as_company(template, card_company, company_cards.ids)
         return cards
 
     # ------------------------------------------------------------------

@@ -7,6 +7,7 @@ from . import test_i18n
 from . import test_ledger
 from . import test_ledger_integrity
 from . import test_loyalty_scale_out
+from . import test_mail_company
 from . import test_overview
 from . import test_portal
 from . import test_security_reports

@@ -108,23 +108,26 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
-        partners._update_customer_dimensions()
+        # Only the dimensions whose inputs were given: a partner created without them has none,
+        # and the mail gateway or a lead conversion creating partners one by one pays nothing.
+        given = {fname for vals in vals_list for fname, value in vals.items() if value}
+        given |= {key.removeprefix("default_") for key, value in self.env.context.items() if value}
+        partners._update_customer_dimensions(given)
         return partners
 
     def write(self, vals):
         result = super().write(vals)
-        if {"customer_employee_count", "customer_annual_revenue"} & set(vals):
-            self._assign_customer_sizes()
-        if {"country_id", "state_id"} & set(vals):
-            self._assign_customer_regions()
-        if "customer_birthdate" in vals:
-            self._assign_customer_age_bands()
+        self._update_customer_dimensions(vals)
         return result
 
-    def _update_customer_dimensions(self):
-        self._assign_customer_sizes()
-        self._assign_customer_regions()
-        self._assign_customer_age_bands()
+    def _update_customer_dimensions(self, fnames=None):
+        """Recompute the derived dimensions that depend on ``fnames`` (all when None)."""
+        if fnames is None or {"customer_employee_count", "customer_annual_revenue"} & set(fnames):
+            self._assign_customer_sizes()
+        if fnames is None or {"country_id", "state_id"} & set(fnames):
+            self._assign_customer_regions()
+        if fnames is None or "customer_birthdate" in fnames:
+            self._assign_customer_age_bands()
 
     @api.model
     def _customer_size_thresholds(self):

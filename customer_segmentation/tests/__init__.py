@@ -9,5 +9,6 @@ from . import test_experiment
 from . import test_overview
 from . import test_scores
 from . import test_segment
+from . import test_segment_mail_company
 from . import test_segment_scale_out
 from . import test_tour

@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -24,6 +25,41 @@ class TestDimensions(SegmentationCase):
             self.customer.customer_region_id,
             self.env.ref("customer_segmentation.customer_region_south_china"),
         )
+
+    def test_region_of_a_partner_created_with_a_default_country(self):
+        """A country given as a context default (as a form opened from a country does) places
+        the new partner in that country's region."""
+        partner = (
+            self.env["res.partner"]
+            .with_context(default_country_id=self.env.ref("base.us").id)
+            .create({"name": "Denver Tea House"})
+        )
+        self.assertEqual(
+            partner.customer_region_id, self.env.ref("customer_segmentation.customer_region_north_america")
+        )
+
+    def test_a_partner_created_without_dimension_inputs_costs_no_dimension_statement(self):
+        """The mail gateway and a lead conversion create partners one by one from a name and an
+        email: no size, region or age-band statement (nor the flush it needs) runs for them."""
+        statements = []
+        cursor_class = type(self.env.cr)
+        execute = cursor_class.execute
+
+        def recording_execute(cr, query, params=None, log_exceptions=True):
+            statements.append(str(getattr(query, "code", query)))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(cursor_class, "execute", recording_execute):
+            partner = self.env["res.partner"].create({"name": "Lead Li", "email": "li@example.com"})
+        dimension_statements = [
+            sql
+            for sql in statements
+            if sql.lstrip().upper().startswith("UPDATE")
+            and any(column in sql for column in ("customer_size", "customer_region_id", "customer_age_band"))
+        ]
+        self.assertEqual(dimension_statements, [])
+        self.assertFalse(partner.customer_region_id)
+        self.assertFalse(partner.customer_size)
 
     def test_editing_a_region_reassigns_customers(self):
         """Moving Sichuan to a new region puts its customers in that region."""

@@ -83,7 +83,7 @@ class TestSegmentScaleOut(SegmentationCase):
         cls.Profile.compute_scores()
         cls.env["ir.config_parameter"].set_param("customer_360.refresh_batch_size", 2)
         cls.env.flush_all()
-        cls.env.cr.precommit.clear()
+        cls.env.cr.postcommit.clear()
 
     def snapshot(self):
         """Memberships with their history, the segments' tags and their refresh counts."""

@@ -120,8 +120,11 @@ class CustomerSegmentActionWizard(models.TransientModel):
         if self.holdout:
             experiment, treated = self._start_experiment(members)
             self.experiment_id = experiment.sudo(False)
-        # Each action gets the treated members only: the control group is never touched.
-        message, next_action = getattr(self, f"_apply_{self.action_type}")(treated, experiment)
+        # Each action gets the treated members only: the control group is never touched. It runs
+        # in the segment's company, so that whatever it mails (a coupon of a loyalty offer, a
+        # server action's template) speaks for that company (see customer_360.customer_mail).
+        wizard = self.with_company(self.segment_id.company_id)
+        message, next_action = getattr(wizard, f"_apply_{self.action_type}")(treated, experiment)
         held_out = len(members) - len(treated)
         if held_out:
             message = _(

@@ -1,4 +1,5 @@
 from . import test_datagen
+from . import test_demo_mails
 from . import test_fuzz_bad_input
 from . import test_partner_merge
 from . import test_perf_smoke

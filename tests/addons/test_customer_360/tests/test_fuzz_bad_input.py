@@ -190,7 +190,7 @@ class FuzzCase(TransactionCase):
     # ------------------------------------------------------------------
     def snapshot(self, tables):
         """Row count and a digest of every row of ``tables``, straight from the database."""
-        # What a commit would write: pending fields and the precommit hooks (profile refreshes).
+        # What a commit would write: pending fields and the precommit hooks.
         self.env.cr.flush()
         result = {}
         for table in tables:
