@@ -8,13 +8,16 @@
     "author": "Customer 360 contributors",
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
-    # helpdesk_mgmt: the data generator's tests check the tickets it writes.
+    # helpdesk_mgmt: the data generator's tests check the tickets it writes. mass_mailing: the
+    # segments' mailing lists, the experiments' mailings and the anonymisation of mailing contacts
+    # are tested only where Email Marketing is installed.
     "depends": [
         "customer_360",
         "customer_segmentation",
         "customer_lifecycle",
         "customer_loyalty",
         "helpdesk_mgmt",
+        "mass_mailing",
     ],
     "installable": True,
     "auto_install": False,
