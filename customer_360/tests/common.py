@@ -2,10 +2,12 @@
 users per group, and helpers that create real confirmed orders, posted invoices and
 payments at chosen dates through Odoo's own flows."""
 
+import importlib.util
 from datetime import datetime
 
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools.misc import file_path
 
 
 class Customer360Case(TransactionCase):
@@ -211,3 +213,14 @@ class Customer360Case(TransactionCase):
     @staticmethod
     def dt(text):
         return datetime.fromisoformat(text)
+
+
+def run_post_migration(env, addon, version, from_version):
+    """Run ``addon``'s post-migration script of ``version`` as an upgrade from ``from_version``
+    would (scripts are files, not modules of the addon)."""
+    path = file_path(f"{addon}/migrations/{version}/post-migration.py")
+    name = f"{addon}_post_migration_{version.replace('.', '_')}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    migration.migrate(env.cr, from_version)

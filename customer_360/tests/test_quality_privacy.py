@@ -1,10 +1,9 @@
-import importlib.util
 import json
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools.misc import file_path
 
+from .common import run_post_migration
 from .quality_common import QualityCase
 
 
@@ -209,10 +208,6 @@ class TestOldExportFilesRemoved(QualityCase):
         contract = Attachment.create(
             {"name": "contract.pdf", "res_model": "res.partner", "res_id": partner.id, "raw": b"%PDF"}
         )
-        path = file_path("customer_360/migrations/18.0.1.1.0/post-migration.py")
-        spec = importlib.util.spec_from_file_location("customer_360_post_migration_18_0_1_1_0", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.0.0")
+        run_post_migration(self.env, "customer_360", "18.0.1.1.0", "18.0.1.0.0")
         self.assertFalse(old_export.exists())
         self.assertTrue(contract.exists())

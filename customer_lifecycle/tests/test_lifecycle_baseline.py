@@ -1,12 +1,11 @@
-import importlib.util
 from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-from odoo.tools.misc import file_path
 
 from odoo.addons.customer_360.models.scale_out import MAX_BATCH_ATTEMPTS
+from odoo.addons.customer_360.tests.common import run_post_migration
 
 from .common import LifecycleCase
 
@@ -177,11 +176,7 @@ class TestLifecycleBaseline(LifecycleCase):
         evaluated has not."""
         self.company_a.lifecycle_evaluated_at = fields.Datetime.now()
         self.companies.flush_recordset()
-        path = file_path("customer_lifecycle/migrations/18.0.1.1.0/post-migration.py")
-        spec = importlib.util.spec_from_file_location("customer_lifecycle_post_migration_18_0_1_1_0", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.0.0")
+        run_post_migration(self.env, "customer_lifecycle", "18.0.1.1.0", "18.0.1.0.0")
         self.env.invalidate_all()
         self.assertEqual(self.company_a.lifecycle_baseline_at, self.company_a.lifecycle_evaluated_at)
         self.assertFalse(self.company_b.lifecycle_baseline_at)

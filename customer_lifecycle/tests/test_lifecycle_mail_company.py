@@ -1,8 +1,7 @@
-import importlib.util
-
 from odoo import Command
 from odoo.tests import new_test_user, tagged
-from odoo.tools.misc import file_path
+
+from odoo.addons.customer_360.tests.common import run_post_migration
 
 from .common import LifecycleCase
 
@@ -147,11 +146,7 @@ class TestLifecycleMailCompany(LifecycleCase):
         )
         self.welcome.write({"email_from": old_from, "reply_to": False})
         self.welcome.with_context(lang="en_US").subject = "A warm welcome, {{ object.name }}"
-        path = file_path("customer_lifecycle/migrations/18.0.1.1.0/post-migration.py")
-        spec = importlib.util.spec_from_file_location("customer_lifecycle_post_migration_18_0_1_1_0", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.0.0")
+        run_post_migration(self.env, "customer_lifecycle", "18.0.1.1.0", "18.0.1.0.0")
         self.env.invalidate_all()
         self.assertEqual(
             self.win_back.with_context(lang="en_US").subject, "We miss you at {{ user.env.company.name }}"
