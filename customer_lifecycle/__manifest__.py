@@ -8,7 +8,10 @@
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
     "depends": ["customer_360", "crm"],
-    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn", "lifetimes"]},
+    "external_dependencies": {
+        # lifetimes 0.11.3 sets a pandas option that pandas 4 removes
+        "python": ["numpy", "pandas<4", "scipy", "scikit-learn", "lifetimes"]
+    },
     "data": [
         "security/ir.model.access.csv",
         "security/customer_lifecycle_security.xml",

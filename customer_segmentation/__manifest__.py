@@ -8,7 +8,7 @@
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
     "depends": ["customer_360"],
-    "external_dependencies": {"python": ["pandas", "scikit-learn", "scipy"]},
+    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn", "threadpoolctl"]},
     "data": [
         "security/ir.model.access.csv",
         "security/customer_segmentation_security.xml",

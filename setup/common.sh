@@ -86,11 +86,12 @@ quiet_pip() {
     "$VENV/bin/python" -m pip "$@" 2> >(grep -v "^WARNING: Location .* is ignored" >&2)
 }
 
-# .venv with Odoo (editable, compat mode), its dependencies and requirements.txt.
+# .venv with Odoo (editable, compat mode), its dependencies and requirements.txt, at the versions
+# of requirements.lock (the tree the tests passed with; ./setup/lock refreshes it).
 ensure_venv() {
     local stamp="$VENV/.installed"
     local want
-    want=$(cat "$PROJECT_ROOT/requirements.txt" "$ODOO_SRC/requirements.txt" | sha1sum | cut -c1-12)-$ODOO_SRC
+    want=$(cat "$PROJECT_ROOT/requirements.txt" "$PROJECT_ROOT/requirements.lock" "$ODOO_SRC/requirements.txt" | sha1sum | cut -c1-12)-$ODOO_SRC
     if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
         return 0
     fi
@@ -99,7 +100,7 @@ ensure_venv() {
         say "creating .venv"
         python3 -m venv "$VENV" || die "could not create a virtual environment (python3 -m venv)."
     fi
-    local pip=(quiet_pip install --quiet --disable-pip-version-check)
+    local pip=(quiet_pip install --quiet --disable-pip-version-check -c "$PROJECT_ROOT/requirements.lock")
     say "installing Odoo's Python dependencies"
     "${pip[@]}" packaging || die "pip could not install packaging; is PyPI reachable?"
     "$VENV/bin/python" "$PROJECT_ROOT/setup/odoo_requirements.py" "$ODOO_SRC/requirements.txt" >"$VAR/odoo-requirements.txt"
