@@ -44,6 +44,10 @@
         "web.assets_backend": [
             "customer_360/static/src/scss/board_graph.scss",
         ],
+        # Odoo loads its graph view lazily: the semantic graph extends it, so it comes with it.
+        "web.assets_backend_lazy": [
+            "customer_360/static/src/views/semantic_graph.js",
+        ],
         "web.assets_tests": [
             "customer_360/static/tests/tours/*.js",
         ],

@@ -15,7 +15,7 @@ a weekly buyer is.
 import math
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 ALIVE_PRIOR = 0.9
 # With few intervals the observed spread is unreliable: it is never taken below this share
@@ -66,6 +66,27 @@ def churn_risk(
     risk = dead / (dead + alive_prior * survival)
     risk = np.where(np.isfinite(days), np.clip(risk, 0.0, 1.0), np.nan)
     return float(risk) if risk.ndim == 0 else risk
+
+
+def days_to_risk(threshold, median_interval, spread, fallback_interval=90.0, alive_prior=ALIVE_PRIOR):
+    """Days after the last order at which the churn risk reaches ``threshold``: churn_risk
+    solved for the days (vectorised). The survival that gives the threshold is
+    ``S = dead * (1 - threshold) / (threshold * alive)``, reached at ``interval + spread * z``."""
+    dead = 1.0 - alive_prior
+    if not dead < threshold < 1:
+        raise ValueError("the threshold must lie between the risk right after an order and 1")
+    survival = dead * (1.0 - threshold) / (threshold * alive_prior)
+    interval = effective_interval(median_interval, fallback_interval)
+    sigma = effective_spread(median_interval, spread, fallback_interval)
+    days = interval + sigma * ndtri(1.0 - survival)
+    return float(days) if np.ndim(days) == 0 else days
+
+
+def next_level(level):
+    """(name, threshold) of the level above ``level``, or None at the top."""
+    names = [name for name, _threshold in LEVELS]
+    index = names.index(level) + 1
+    return LEVELS[index] if index < len(LEVELS) else None
 
 
 def risk_level(risk):

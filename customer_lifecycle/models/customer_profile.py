@@ -1,12 +1,15 @@
 import logging
-from datetime import datetime, time
+import math
+from datetime import datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
+from babel.dates import format_skeleton
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.misc import babel_locale_parse
 
 from ..engine import churn_model, rhythm
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
@@ -87,6 +90,57 @@ class CustomerProfile(models.Model):
         string="CLV model fitted on",
         help="Date of the training run whose BG/NBD + Gamma-Gamma parameters value this customer.",
     )
+
+    churn_risk_explanation = fields.Text(
+        compute="_compute_churn_risk_explanation",
+        string="Why this risk",
+        help="The buying rhythm behind the churn risk, and the order that would change it.",
+    )
+
+    @api.depends_context("customer_360_today", "lang")
+    @api.depends("last_order_date", "purchase_interval_days", "interval_spread_days", "churn_risk_level")
+    def _compute_churn_risk_explanation(self):
+        """In plain words, from the rhythm model's own numbers: how often the customer orders, how
+        late the last order is, and by when an order keeps the risk where it is."""
+        fallback = self._lifecycle_params()["fallback_interval"]
+        today = self._lifecycle_today()
+        locale = babel_locale_parse(self.env.lang or "en_US")
+        for profile in self:
+            if not profile.last_order_date or not profile.churn_risk_level:
+                profile.churn_risk_explanation = False
+                continue
+            last = profile.last_order_date.date()
+            days = (today - last).days
+            median = profile.purchase_interval_days or math.nan
+            spread = profile.interval_spread_days or math.nan
+            interval = float(rhythm.effective_interval(median, fallback))
+            values = {"interval": round(interval), "days": days, "ratio": f"{days / interval:.1f}"}
+            if math.isnan(median):
+                reason = _(
+                    "one order so far, so a rhythm of %(interval)s days is assumed; last order %(days)s days "
+                    "ago (%(ratio)s× the rhythm)",
+                    **values,
+                )
+            else:
+                reason = _(
+                    "usually orders every %(interval)s days; last order %(days)s days ago (%(ratio)s× the rhythm)",
+                    **values,
+                )
+            level = rhythm.risk_level(rhythm.churn_risk(days, median, spread, fallback))
+            above = rhythm.next_level(level)
+            if not above:
+                change = _("an order now brings the churn risk back to low")
+            else:
+                # The risk reaches the next level during this day after the last order.
+                crossing = math.ceil(rhythm.days_to_risk(above[1], median, spread, fallback))
+                deadline = format_skeleton("MMMd", last + timedelta(days=crossing), locale=locale)
+                if level == "low":
+                    change = _("an order before %(date)s keeps the churn risk low", date=deadline)
+                else:
+                    change = _(
+                        "an order before %(date)s keeps the churn risk from turning high", date=deadline
+                    )
+            profile.churn_risk_explanation = f"{reason}\n{change}"
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):

@@ -27,6 +27,9 @@ class ResPartner(models.Model):
         groups=C360_USER,
     )
     predicted_next_order_date = fields.Date(compute="_compute_lifecycle", groups=C360_USER)
+    churn_risk_explanation = fields.Text(
+        compute="_compute_lifecycle_explanation", string="Why this risk", groups=C360_USER
+    )
     customer_clv = fields.Monetary(
         compute="_compute_lifecycle",
         currency_field="customer_currency_id",
@@ -81,6 +84,21 @@ class ResPartner(models.Model):
             partner.lifecycle_event_ids = events.filtered(
                 lambda e, p=partner: e.partner_id == p.commercial_partner_id
             )
+
+    @api.depends_context("company", "customer_360_today", "lang")
+    @api.depends("commercial_partner_id")
+    def _compute_lifecycle_explanation(self):
+        """The churn risk's reasons of the profile in the current company."""
+        company = self.env.company
+        profiles = {
+            profile.partner_id.id: profile
+            for profile in self.env["customer.profile"]
+            .sudo()
+            .search([("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", company.id)])
+        }
+        for partner in self:
+            profile = profiles.get(partner.commercial_partner_id.id)
+            partner.churn_risk_explanation = profile.churn_risk_explanation if profile else False
 
     @api.depends_context("company", "customer_360_today")
     @api.depends("commercial_partner_id")

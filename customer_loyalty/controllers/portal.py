@@ -36,7 +36,15 @@ class LoyaltyPortal(CustomerPortal):
                     "next_tier": progress[0] if progress else None,
                     "missing": progress[1] if progress else 0.0,
                     "progress": round(progress[2] * 100) if progress else 100,
-                    "history": card.history_ids.sorted(lambda h: (h.date, h.id), reverse=True)[:50],
+                    "history": [
+                        {
+                            "line": line,
+                            "note": line._portal_description(),
+                            "points": card._format_points_figure(line.points),
+                            "balance": card._format_points_figure(line.balance),
+                        }
+                        for line in card.history_ids.sorted(lambda h: (h.date, h.id), reverse=True)[:50]
+                    ],
                 }
             )
         values = self._prepare_portal_layout_values()

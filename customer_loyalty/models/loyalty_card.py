@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, float_round, formatLang
 
 from ..engine import expiry as expiry_engine
 from ..engine import tiers as tier_engine
@@ -435,6 +435,17 @@ class LoyaltyCard(models.Model):
         return expiry_engine.expiring_between(
             self._ledger_movements(), today, today + timedelta(days=days), program.expiry_months
         )
+
+    def _format_points_figure(self, points):
+        """The figure of ``points`` as core's ``_format_points`` writes the balance (the
+        program's precision: the currency's for points counted in money, else whole points,
+        two decimals only when there are some), without the unit."""
+        self.ensure_one()
+        currency = self.program_id.currency_id
+        if currency and self.point_name == currency.symbol:
+            return formatLang(self.env, currency.round(points), digits=currency.decimal_places)
+        points = float_round(points, precision_digits=2)
+        return str(int(points)) if points == int(points) else f"{points:.2f}"
 
     def _tier_progress(self):
         """``(next tier record, missing value, ratio)`` or ``None`` when at the top."""

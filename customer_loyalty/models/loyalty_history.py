@@ -166,6 +166,14 @@ class LoyaltyHistory(models.Model):
                 card.points -= sum(card_lines.mapped("issued")) - sum(card_lines.mapped("used"))
         return reversals
 
+    def _portal_description(self):
+        """What the customer's ledger says beside the kind. A line of an order only names that
+        order (core writes "Order S00012"), which the Document column already shows."""
+        self.ensure_one()
+        if self.order_model and self.source_document:
+            return ""
+        return self.description or ""
+
     def _recompute_running_balance(self):
         """Running balance per card in posting order, for the cards of ``self`` (one query)."""
         card_ids = list(set(self.card_id.ids))

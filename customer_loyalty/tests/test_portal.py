@@ -1,3 +1,5 @@
+from lxml import html
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -43,6 +45,39 @@ class TestLoyaltyPortal(HttpCase):
         self.assertNotIn(self.card_b.code, response.text)
         self.assertNotIn("Secret balance of B", response.text)
         self.assertNotIn("4321", response.text)
+
+    def test_portal_ledger_shows_points_at_the_program_precision_and_the_order_once(self):
+        """The ledger writes points as the balance does (8758, not 8758.0), and a line of an
+        order names the order once, in the Document column."""
+        self.env["loyalty.history"].sudo().create(
+            {
+                "card_id": self.card_a.id,
+                "kind": "earned",
+                "description": "Order S-PORTAL-7",
+                "order_model": "sale.order",
+                "order_id": 7,
+                "source_document": "S-PORTAL-7",
+                "issued": 8758.0,
+                "used": 0.0,
+                "date": "2026-01-05 10:00:00",
+            }
+        )
+        self.authenticate("loyalty_portal_a", "loyalty_portal_a")
+        response = self.url_open("/my/loyalty")
+        self.assertEqual(response.status_code, 200)
+        page = html.fromstring(response.text)
+        rows = {
+            row.xpath("string(td[3])").strip(): [cell.text_content().strip() for cell in row.xpath("td")]
+            for row in page.xpath("//table[contains(@class, 'o_loyalty_history')]/tbody/tr")
+        }
+        _date, operation, document, points, balance = rows["S-PORTAL-7"]
+        self.assertNotIn("S-PORTAL-7", operation)
+        self.assertEqual(document, "S-PORTAL-7")
+        self.assertEqual((points, balance), ("8758", "9358"))
+        # A line of no order keeps its description; a whole balance has no decimals either.
+        _date, operation, _document, points, balance = rows[""]
+        self.assertIn("Tour opening balance", operation)
+        self.assertEqual((points, balance), ("600", "600"))
 
     def test_portal_page_needs_login(self):
         """An anonymous visitor is sent to the login page."""

@@ -1,3 +1,4 @@
+from . import test_chart_colours
 from . import test_datagen
 from . import test_demo_mails
 from . import test_fuzz_bad_input
