@@ -54,4 +54,5 @@
     },
     "installable": True,
     "application": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -27,4 +27,5 @@
         ],
     },
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -7,12 +7,14 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 from odoo.addons.phone_validation.tools import phone_validation
 
 from ..engine import quality
 from .customer_duplicate import TRGM_MATCH
+
+NAME_TRGM_INDEX = "res_partner_customer_name_normalized_trgm_idx"
 
 _logger = logging.getLogger(__name__)
 
@@ -99,12 +101,13 @@ class ResPartner(models.Model):
         result = super().init()
         cr = self.env.cr
         cr.execute(SQL("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        cr.execute(
-            SQL(
-                """CREATE INDEX IF NOT EXISTS res_partner_customer_name_normalized_trgm_idx
-                       ON res_partner USING gin (customer_name_normalized gin_trgm_ops)
-                    WHERE active AND parent_id IS NULL"""
-            )
+        create_index(
+            cr,
+            NAME_TRGM_INDEX,
+            "res_partner",
+            ["customer_name_normalized gin_trgm_ops"],
+            method="gin",
+            where="active AND parent_id IS NULL",
         )
         return result
 

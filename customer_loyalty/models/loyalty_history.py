@@ -4,6 +4,10 @@ from odoo.tools import SQL
 
 from .ledger_posting import current_posting, ledger_posting
 
+# A hand-made index on core's table (create_unique_index takes no WHERE clause): the uninstall
+# hook drops it.
+BIRTHDAY_ONCE_INDEX = "loyalty_history_birthday_once_uniq"
+
 LEDGER_KINDS = [
     ("earned", "Earned"),
     ("redeemed", "Redeemed"),
@@ -53,8 +57,9 @@ class LoyaltyHistory(models.Model):
         # One birthday gift per customer, program and year, even if the cron runs twice.
         self.env.cr.execute(
             SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS loyalty_history_birthday_once_uniq "
-                "ON loyalty_history (partner_id, program_id, birthday_year) WHERE kind = 'birthday'"
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s "
+                "ON loyalty_history (partner_id, program_id, birthday_year) WHERE kind = 'birthday'",
+                SQL.identifier(BIRTHDAY_ONCE_INDEX),
             )
         )
 

@@ -6,10 +6,14 @@
   rewritten, a user's own wording is kept.
 - A company's first, silent evaluation is now recorded when it is complete
   (``lifecycle_baseline_at``). Companies evaluated by an earlier version took their baseline then.
+- Databases built before the evaluation time moved from each profile to its company still have
+  the profiles' ``lifecycle_evaluated_at`` column (a field that stops being stored keeps its
+  column): its latest time per company goes to the company, then the column is dropped.
 """
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 from odoo.addons.customer_360 import customer_mail
 
@@ -50,6 +54,17 @@ SUBJECTS = {
 def migrate(cr, version):
     if not version:
         return
+    if column_exists(cr, "customer_profile", "lifecycle_evaluated_at"):
+        cr.execute(
+            SQL(
+                """UPDATE res_company company SET lifecycle_evaluated_at = evaluated.at
+                     FROM (SELECT company_id, max(lifecycle_evaluated_at) AS at FROM customer_profile
+                            GROUP BY company_id) evaluated
+                    WHERE evaluated.company_id = company.id AND evaluated.at IS NOT NULL
+                      AND company.lifecycle_evaluated_at IS NULL"""
+            )
+        )
+        cr.execute(SQL("ALTER TABLE customer_profile DROP COLUMN lifecycle_evaluated_at"))
     cr.execute(
         SQL(
             """UPDATE res_company SET lifecycle_baseline_at = lifecycle_evaluated_at

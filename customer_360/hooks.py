@@ -1,0 +1,29 @@
+from odoo.tools import SQL
+from odoo.tools.sql import drop_index
+
+from .models import profile_sql, res_partner_quality, scale_out
+
+
+def drop_inherit_xmlids(env, module):
+    """Delete the xmlids other addons (portal, sms, snailmail: their mail.thread extensions) get
+    on the ir.model.inherit rows of ``module``'s models: uninstalling the models removes the
+    rows, but not those xmlids."""
+    env.cr.execute(
+        SQL(
+            """DELETE FROM ir_model_data data USING ir_model_inherit inherit
+                WHERE data.model = 'ir.model.inherit' AND data.res_id = inherit.id
+                  AND data.module != %(module)s
+                  AND inherit.model_id IN (SELECT res_id FROM ir_model_data
+                                            WHERE model = 'ir.model' AND module = %(module)s)""",
+            module=module,
+        )
+    )
+
+
+def uninstall_hook(env):
+    """Drop the tables and indexes init() made by hand; Odoo removes only those of fields."""
+    cr = env.cr
+    profile_sql.drop_support_tables(cr)
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(scale_out.RUN_TABLE)))
+    drop_index(cr, res_partner_quality.NAME_TRGM_INDEX, "res_partner")
+    drop_inherit_xmlids(env, "customer_360")
