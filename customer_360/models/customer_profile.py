@@ -276,14 +276,19 @@ class CustomerProfile(models.Model):
 
     @api.model
     def _refresh_dirty_rows(self, row_ids):
-        """Refresh the customers of these marks, one refresh at a time per customer, then drop
-        the marks."""
+        """Refresh the customers of these marks, one refresh at a time per customer.
+
+        Once a customer's lock is held, all its marks are taken, also those of confirmations that
+        committed meanwhile: the refreshes queued behind this one find nothing left and end at
+        once, so a customer with many concurrent orders is refreshed a few times, not once per
+        order. (Under READ COMMITTED each statement of the refresh sees those orders.)"""
         partner_ids = profile_sql.dirty_partners(self.env.cr, row_ids)
         if not partner_ids:
             return
         profile_sql.lock_customers(self.env.cr, partner_ids)
-        self.refresh_profiles(partner_ids=partner_ids)
-        profile_sql.delete_dirty_rows(self.env.cr, row_ids)
+        partner_ids = profile_sql.take_marks_of(self.env.cr, partner_ids)
+        if partner_ids:
+            self.refresh_profiles(partner_ids=partner_ids)
 
     @api.model
     def _refresh_dirty(self, limit=5000):

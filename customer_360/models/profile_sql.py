@@ -125,8 +125,16 @@ def lock_customers(cr, partner_ids):
     )
 
 
-def delete_dirty_rows(cr, row_ids):
-    cr.execute(SQL("DELETE FROM customer_profile_dirty WHERE id = ANY(%s)", list(row_ids)))
+def take_marks_of(cr, partner_ids):
+    """Drop every committed mark of these customers (also those of other transactions, whose
+    refresh then finds nothing left to do); returns the customers that were still marked."""
+    cr.execute(
+        SQL(
+            "DELETE FROM customer_profile_dirty WHERE partner_id = ANY(%s) RETURNING partner_id",
+            list(partner_ids),
+        )
+    )
+    return sorted({row[0] for row in cr.fetchall()})
 
 
 def take_dirty(cr, limit):

@@ -135,6 +135,23 @@ class TestIncrementalRefresh(Customer360Case):
         self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
         self.assertEqual(self.profile(self.customer).order_count, 1)
 
+    def test_a_refresh_takes_the_marks_of_confirmations_that_queued_behind_it(self):
+        """Two confirmations of one customer commit close together. The first refresh to get the
+        customer's lock takes both marks and counts both orders; the second then has nothing left
+        to do and refreshes nothing (a hot customer is not refreshed once per order)."""
+        self._order(self.contact, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
+        self._order(self.contact, [(self.product_tea, 2, 100.0)], "2025-03-03 10:00:00")
+        self.env.flush_all()
+        self.env.cr.postcommit.clear()
+        first_marks = profile_sql.mark_dirty(self.env.cr, [self.customer.id])
+        second_marks = profile_sql.mark_dirty(self.env.cr, [self.customer.id])
+        self.Profile.sudo()._refresh_dirty_rows(first_marks)
+        self.assertEqual(self.profile(self.customer).order_count, 2)
+        self.assertEqual(profile_sql.count_dirty(self.env.cr), 0)
+        with patch.object(type(self.Profile), "refresh_profiles") as refresh:
+            self.Profile.sudo()._refresh_dirty_rows(second_marks)
+        refresh.assert_not_called()
+
     def test_the_short_cron_catches_up_what_commit_missed(self):
         self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
         self.env.flush_all()

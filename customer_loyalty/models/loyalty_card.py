@@ -68,10 +68,12 @@ class LoyaltyCard(models.Model):
 
         FOR NO KEY UPDATE is what the balance update itself takes: it does not conflict with the
         KEY SHARE locks that other transactions take when they link an order or a ledger line to
-        the card, so asking for it first and once never deadlocks with them. Inside a posting, a
+        the card, so asking for it once, before the update, never deadlocks with them. Inside a
+        posting, the first call also locks every card the posting may change, in id order, and a
         card already locked is not asked for again."""
         posting = current_posting(self.env)
-        ids = sorted(set(self.ids) - (posting.locked_card_ids if posting else set()))
+        wanted = set(self.ids) | (posting.card_ids_to_lock if posting else set())
+        ids = sorted(wanted - (posting.locked_card_ids if posting else set()))
         if ids:
             self.env.cr.execute(
                 SQL("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", ids)

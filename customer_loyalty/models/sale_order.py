@@ -44,7 +44,7 @@ class SaleOrder(models.Model):
                 }
         return result
 
-    # === POINTS FLOWS: one lock per card, first; card and ledger written through a posting ===
+    # === POINTS FLOWS: one lock per card, before its first write; card and ledger through a posting ===
     def _loyalty_cards_to_lock(self):
         """The cards an order flow may change: the customers' cards and the coupons on the orders."""
         Card = self.env["loyalty.card"].sudo()
@@ -56,8 +56,8 @@ class SaleOrder(models.Model):
         )
 
     def action_confirm(self):
-        # The cards are locked before core links the orders to them (which takes KEY SHARE locks):
-        # two confirmations for one customer then queue instead of deadlocking.
+        # The cards are locked together when core first writes a balance: two confirmations for
+        # one customer queue there (never deadlock), and everything before it runs side by side.
         with ledger_posting(self, self._loyalty_cards_to_lock()) as orders:
             res = super(SaleOrder, orders).action_confirm()
             # Upgrade as soon as a qualifying order is confirmed (downgrades wait for the cron and grace).

@@ -161,9 +161,10 @@ class TestConfirmationLockOrder(TransactionCase):
                 self.assertEqual(card.ledger_points, 10)
             other_cr.rollback()
 
-    def test_confirmation_locks_the_card_before_linking_it(self):
-        """While another confirmation holds the card's lock, this one waits at its first step,
-        before core links the order to the card (so it holds no KEY SHARE the other could wait for)."""
+    def test_confirmation_waits_only_at_the_balance_update(self):
+        """While another confirmation holds the card's lock, this one still prices the order and
+        links it to the card (core's work before the balance update runs side by side), and waits
+        at the balance update, where it asks for the card lock once."""
         with self.registry.cursor() as other_cr:
             other_cr.execute(
                 "SELECT id FROM loyalty_card WHERE id = %s FOR NO KEY UPDATE", [self.rec_ids["card"]]
@@ -172,16 +173,25 @@ class TestConfirmationLockOrder(TransactionCase):
                 cr.execute("SET LOCAL lock_timeout = '1s'")
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 order = env["sale.order"].browse(self.rec_ids["order"])
-                linked = []
-                original = type(order)._update_programs_and_rewards
+                steps = []
+                original_update = type(order)._update_programs_and_rewards
+                Card = type(env["loyalty.card"])
+                original_lock = Card._lock_for_update
 
-                def spy(orders):
-                    linked.append(True)
-                    return original(orders)
+                def spy_update(orders):
+                    steps.append("priced")
+                    return original_update(orders)
 
-                with patch.object(type(order), "_update_programs_and_rewards", spy):
+                def spy_lock(cards):
+                    steps.append("lock")
+                    return original_lock(cards)
+
+                with (
+                    patch.object(type(order), "_update_programs_and_rewards", spy_update),
+                    patch.object(Card, "_lock_for_update", spy_lock),
+                ):
                     with self.assertRaises(errors.LockNotAvailable):
                         order.action_confirm()
-                self.assertFalse(linked, "core linked the order to the card before the card was locked")
+                self.assertEqual(steps, ["priced", "lock"])
                 cr.rollback()
             other_cr.rollback()
