@@ -6,6 +6,4 @@ from . import customer_profile
 from . import res_company
 from . import res_partner
 from . import res_config_settings
-from . import customer_lifecycle_reports
 from . import customer_prediction_backtest
-from . import customer_lifecycle_movement_report
