@@ -288,8 +288,7 @@ class LoyaltyProgram(models.Model):
         return True
 
     def _decide_expiry(self, result):
-        """From the engine's ``{card_id: (expired, expiring soon, first and last
-        expiry dates)}``:
+        """From the engine's ``{card_id: (expired, expiring soon, first and last expiry date)}``:
         the points to expire per card, and the cards whose customer is to be warned (points
         expire soon, none expire now, and no warning covers that date yet)."""
         self.ensure_one()
