@@ -10,7 +10,7 @@ without orders get no risk and no value.
 import numpy as np
 import pandas as pd
 
-from . import churn_model, clv_probabilistic, rhythm
+from . import churn_model, rhythm
 
 
 def _column(frame, name):
@@ -56,6 +56,10 @@ def score(frame, fallback_interval, horizon_days, churn_params=None, clv_params=
     purchases = np.where(has_orders, purchases, np.nan)
     method = np.where(has_orders, "rhythm", None)
     if clv_params and has_orders.any():
+        # Imported only here, as elsewhere in the addon: importing lifetimes sets a pandas option
+        # that pandas deprecates, a warning at every server start otherwise.
+        from . import clv_probabilistic
+
         buyers = frame[has_orders]
         bgnbd_purchases, bgnbd_value = clv_probabilistic.profile_expectations(
             clv_probabilistic.from_params(clv_params),
