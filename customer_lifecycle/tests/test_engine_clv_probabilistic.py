@@ -38,7 +38,7 @@ class TestClvProbabilisticEngine(BaseCase):
         """The models rebuilt from their stored parameters give the same expectations as the
         fitted ones, and a profile's measures (orders, first and last order) give the same as
         the order-line summary they stand for."""
-        summary = load_cdnow_summary_data_with_monetary_value().head(300)
+        summary = load_cdnow_summary_data_with_monetary_value()
         summary = summary[summary["T"] >= 1]
         fitted = clv.fit(summary)
         prediction = clv.predict(fitted, summary, horizon_days=39)
