@@ -37,7 +37,7 @@
         "views/res_partner_quality_views.xml",
         "views/customer_profile_quality_views.xml",
         "views/res_config_settings_quality_views.xml",
-        "wizards/customer_standardise_wizard_views.xml",
+        "wizard/customer_standardise_wizard_views.xml",
         "views/customer_quality_menus.xml",
     ],
     "assets": {

@@ -1,6 +1,5 @@
 from . import customer_profile
 from . import scale_out
-from . import customer_interaction
 from . import customer_product_suggestion
 from . import res_partner
 from . import sale_order

@@ -22,7 +22,8 @@ PROFILE_FILLFACTOR = 50
 # Indexes on other addons' tables: (name, table, expressions, WHERE clause). The refresh joins
 # orders to their customer's commercial partner; an incremental refresh reads one customer's
 # invoices, payments and tickets, which without these indexes are each a sequential scan of the
-# whole table (measured: 0.9 s at 1M invoices). helpdesk_ticket exists only with a helpdesk addon.
+# whole table (figures in tests/perf/results/refresh_settings.md). helpdesk_ticket exists only
+# with a helpdesk addon.
 CORE_TABLE_INDEXES = (
     ("res_partner_commercial_partner_id_id_idx", "res_partner", ["commercial_partner_id", "id"], ""),
     ("sale_order_partner_state_idx", "sale_order", ["partner_id", "company_id"], "state = 'sale'"),
@@ -283,20 +284,20 @@ def _table_exists(env, model):
 
 
 # Settings of the refresh statements. JIT compilation costs these large statements seconds and
-# gains nothing back (measured at 100k customers: 3.4 s of a 15.8 s statement); a larger
-# work_mem measured slower. They apply to these statements only and are restored after them.
+# gains nothing back; a larger work_mem measured slower. They apply to these statements only and
+# are restored after them. The figures behind these settings and the next ones are in
+# tests/perf/results/refresh_settings.md.
 REFRESH_SETTINGS = {"jit": "off"}
 # The two bulk steps that read every order line and order (a company, an id range) are plain
 # SELECTs into temporary tables, which PostgreSQL may run in parallel workers; the sort-based
-# aggregation is the one it parallelises (measured at 100k: 3.0-3.5 s for the order lines, against
-# 4.0-4.5 s hashed in one process), and its sorted output feeds the rankings without another sort.
+# aggregation is the one it parallelises (faster than hashing in one process), and its sorted
+# output feeds the rankings without another sort.
 # The leading process does not take a worker's share: it has the merge of the workers' sorted
-# groups, the rankings and the aggregates over them to do alone, and starts them sooner
-# (measured at 100k, 2 cores: 3.4-3.9 s for the order lines instead of 4.0-4.7 s).
+# groups, the rankings and the aggregates over them to do alone, and starts them sooner.
 BULK_SETTINGS = {"jit": "off", "enable_hashagg": "off", "parallel_leader_participation": "off"}
 # The profile rows' step sorts every order for the gaps between them. With the default cost of
 # passing a row from a worker, PostgreSQL joins and sorts the orders in one process; made cheaper,
-# it has the workers do both (measured at 100k: the step takes 3.5-3.8 s instead of 3.9-4.4 s).
+# it has the workers do both, which is faster.
 KPIS_SETTINGS = {**BULK_SETTINGS, "parallel_tuple_cost": "0.001"}
 
 LINES_TABLE = "customer_360_refresh_lines"

@@ -8,6 +8,7 @@ customer at the last purchase, ``T`` the age at the end of observation (lifetime
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
@@ -68,18 +69,61 @@ def fit(summary, penalizer=0.0):
     return FittedClv(purchases, spend)
 
 
+def from_params(params):
+    """The fitted models again from their stored parameters (``{"purchases": {...}, "spend":
+    {...}}``, as ``purchase_params`` / ``spend_params`` give them), without fitting."""
+    purchases = BetaGeoFitter()
+    purchases.params_ = pd.Series(params["purchases"])
+    spend = GammaGammaFitter()
+    spend.params_ = pd.Series(params["spend"])
+    return FittedClv(purchases, spend)
+
+
+def expectations(model, frequency, recency, age, monetary_value, horizon_days):
+    """Expected purchases and expected value over the next ``horizon_days`` (two float arrays,
+    NaN where the models give none), in one pass over the customers."""
+    expected_purchases = np.asarray(
+        model.purchases.conditional_expected_number_of_purchases_up_to_time(
+            horizon_days, frequency, recency, age
+        ),
+        dtype=float,
+    )
+    average_value = np.asarray(
+        model.spend.conditional_expected_average_profit(frequency, np.maximum(monetary_value, 0)),
+        dtype=float,
+    )
+    return expected_purchases, expected_purchases * average_value
+
+
+def profile_expectations(
+    model, order_count, days_since_first_order, days_since_last_order, avg_order_value, horizon_days
+):
+    """``expectations`` from a customer profile's measures instead of the order lines:
+    repeat purchases = orders - 1, recency = days between first and last order, age = days
+    since the first order (at least one), spend = average order. NaN become 0."""
+    first = np.asarray(days_since_first_order, dtype=float)
+    last = np.asarray(days_since_last_order, dtype=float)
+    frequency = np.maximum(np.asarray(order_count, dtype=float) - 1, 0)
+    purchases, value = expectations(
+        model,
+        frequency,
+        np.maximum(first - last, 0),
+        np.maximum(first, 1),
+        np.asarray(avg_order_value, dtype=float),
+        horizon_days,
+    )
+    return np.nan_to_num(purchases), np.nan_to_num(value)
+
+
 def predict(model, summary, horizon_days):
     """Expected purchases and expected value over the next ``horizon_days``, per customer."""
-    expected_purchases = model.purchases.conditional_expected_number_of_purchases_up_to_time(
-        horizon_days, summary["frequency"], summary["recency"], summary["T"]
-    )
-    average_value = model.spend.conditional_expected_average_profit(
-        summary["frequency"], summary["monetary_value"].clip(lower=0)
+    expected_purchases, expected_value = expectations(
+        model, summary["frequency"], summary["recency"], summary["T"], summary["monetary_value"], horizon_days
     )
     result = pd.DataFrame(
         {
-            "expected_purchases": expected_purchases.astype(float),
-            "expected_value": (expected_purchases * average_value).astype(float),
+            "expected_purchases": expected_purchases,
+            "expected_value": expected_value,
             "probability_alive": model.purchases.conditional_probability_alive(
                 summary["frequency"], summary["recency"], summary["T"]
             ).astype(float),

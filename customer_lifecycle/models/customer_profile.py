@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse
 
-from ..engine import churn_model, rhythm
+from ..engine import rhythm, scoring
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
 from . import lifecycle_sql
 
@@ -428,101 +428,23 @@ class CustomerProfile(models.Model):
     @api.model
     def _lifecycle_scores(self, frame, company, today):
         """Add churn risk, level, source, predicted next order (in days from today), CLV and
-        expected purchases columns (numpy over the whole frame, no loop over customers)."""
+        expected purchases columns (``engine.scoring``), with the company's active churn model
+        and its latest fitted CLV models when there are."""
         params = self._lifecycle_params()
-        fallback = params["fallback_interval"]
-        horizon = params["clv_horizon_days"]
-        days = frame["days_since_last_order"].astype(float).to_numpy()
-        median = frame["purchase_interval_days"].astype(float).to_numpy()
-        spread = frame["interval_spread_days"].astype(float).to_numpy()
-        has_orders = np.isfinite(days)
-        risk = np.atleast_1d(rhythm.churn_risk(days, median, spread, fallback))
-        source = np.full(len(frame), "rhythm", dtype=object)
         Run = self.env["customer.churn.model.run"]
-        run = Run.search(
+        churn_run = Run.search(
             [("company_id", "=", company.id), ("is_active", "=", True)], order="date desc", limit=1
         )
-        if run and run.params and has_orders.any():
-            features = pd.DataFrame(
-                {
-                    "recency_days": days,
-                    "log_order_count": np.log1p(frame["order_count"].astype(float).to_numpy()),
-                    "log_avg_order_value": np.log1p(
-                        np.maximum(frame["avg_order_value"].astype(float).to_numpy(), 0)
-                    ),
-                    "tenure_days": frame["days_since_first_order"].astype(float).to_numpy(),
-                    "recency_ratio": days / rhythm.effective_interval(median, fallback),
-                    "rhythm_risk": risk,
-                }
-            )
-            risk = risk.copy()
-            risk[has_orders] = churn_model.predict(run.params, features[has_orders])
-            source[has_orders] = "model"
-        frame["churn_risk"] = risk
-        frame["churn_risk_level"] = rhythm.risk_levels(risk)
-        frame["churn_risk_source"] = np.where(np.isfinite(risk), source, None)
-        frame["recency_ratio"] = days / rhythm.effective_interval(median, fallback)
-        frame["next_order_in_days"] = np.round(rhythm.predicted_next_order_days(days, median, fallback))
-        total, expected = rhythm.customer_lifetime_value(
-            frame["sales_total"].astype(float).to_numpy(),
-            frame["avg_order_value"].astype(float).to_numpy(),
-            risk,
-            median,
-            horizon,
-            fallback,
-        )
-        purchases = rhythm.monthly_expected_orders(risk, median, [horizon], fallback)[:, 0]
-        purchases = np.where(has_orders, purchases, np.nan)
-        method = np.where(has_orders, "rhythm", None)
         clv_run = Run.search(
             [("company_id", "=", company.id), ("clv_fitted", "=", True)], order="date desc", limit=1
         )
-        if clv_run and clv_run.clv_params and has_orders.any():
-            bgnbd_purchases, bgnbd_value = self._bgnbd_expectations(
-                frame[has_orders], clv_run.clv_params, horizon
-            )
-            sales = frame["sales_total"].astype(float).to_numpy()
-            expected = expected.copy()
-            total = total.copy()
-            expected[has_orders] = bgnbd_value
-            total[has_orders] = sales[has_orders] + bgnbd_value
-            purchases[has_orders] = bgnbd_purchases
-            method[has_orders] = "bgnbd"
-        frame["clv"] = total
-        frame["clv_expected"] = expected
-        frame["clv_method"] = method
-        frame["clv_expected_purchases"] = purchases
-        return frame
-
-    @api.model
-    def _bgnbd_expectations(self, frame, clv_params, horizon_days):
-        """Expected purchases and expected value over the horizon (two arrays) from the fitted
-        BG/NBD + Gamma-Gamma parameters, in one pass over the customers.
-
-        The summary comes from the profile: repeat purchases = orders - 1, recency = days
-        between first and last order, T = days since the first order, spend = average order."""
-        from lifetimes import BetaGeoFitter, GammaGammaFitter
-
-        purchases = BetaGeoFitter()
-        purchases.params_ = pd.Series(clv_params["purchases"])
-        spend = GammaGammaFitter()
-        spend.params_ = pd.Series(clv_params["spend"])
-        first = frame["days_since_first_order"].astype(float).to_numpy()
-        last = frame["days_since_last_order"].astype(float).to_numpy()
-        frequency = np.maximum(frame["order_count"].astype(float).to_numpy() - 1, 0)
-        expected_purchases = np.asarray(
-            purchases.conditional_expected_number_of_purchases_up_to_time(
-                horizon_days, frequency, np.maximum(first - last, 0), np.maximum(first, 1)
-            ),
-            dtype=float,
+        return scoring.score(
+            frame,
+            params["fallback_interval"],
+            params["clv_horizon_days"],
+            churn_params=churn_run.params or None,
+            clv_params=clv_run.clv_params or None,
         )
-        average_value = np.asarray(
-            spend.conditional_expected_average_profit(
-                frequency, np.maximum(frame["avg_order_value"].astype(float).to_numpy(), 0)
-            ),
-            dtype=float,
-        )
-        return np.nan_to_num(expected_purchases), np.nan_to_num(expected_purchases * average_value)
 
     # ------------------------------------------------------------------
     # Manual changes and locks

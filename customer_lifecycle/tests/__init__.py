@@ -6,6 +6,7 @@ from . import test_engine_churn_model
 from . import test_engine_clv_probabilistic
 from . import test_engine_rhythm
 from . import test_engine_rules
+from . import test_engine_scoring
 from . import test_lifecycle_baseline
 from . import test_lifecycle_i18n
 from . import test_lifecycle_lock

@@ -34,6 +34,27 @@ class TestClvProbabilisticEngine(BaseCase):
         one_off = prediction.loc[summary[summary.frequency == 0].index]
         self.assertGreater(frequent_recent["expected_value"].mean(), 5 * one_off["expected_value"].mean())
 
+    def test_stored_parameters_predict_as_the_fitted_models(self):
+        """The models rebuilt from their stored parameters give the same expectations as the
+        fitted ones, and a profile's measures (orders, first and last order) give the same as
+        the order-line summary they stand for."""
+        summary = load_cdnow_summary_data_with_monetary_value()
+        summary = summary[summary["T"] >= 1]
+        fitted = clv.fit(summary)
+        prediction = clv.predict(fitted, summary, horizon_days=39)
+        stored = clv.from_params({"purchases": fitted.purchase_params, "spend": fitted.spend_params})
+        purchases, value = clv.profile_expectations(
+            stored,
+            order_count=summary["frequency"] + 1,
+            days_since_first_order=summary["T"],
+            days_since_last_order=summary["T"] - summary["recency"],
+            avg_order_value=summary["monetary_value"],
+            horizon_days=39,
+        )
+        np.testing.assert_allclose(purchases, prediction["expected_purchases"], rtol=1e-9)
+        np.testing.assert_allclose(value, prediction["expected_value"], rtol=1e-9)
+        self.assertGreater(value.sum(), 0)
+
     def test_summary_from_orders(self):
         orders = pd.DataFrame(
             {

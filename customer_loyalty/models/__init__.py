@@ -3,9 +3,9 @@ from . import customer_loyalty_tier_event
 from . import loyalty_history
 from . import loyalty_card
 from . import loyalty_program
-from . import loyalty_card_update_balance
 from . import customer_experiment
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import sale_order_line

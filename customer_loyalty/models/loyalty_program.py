@@ -1,16 +1,16 @@
 import logging
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import datetime, time, timedelta
 
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 from odoo.addons.customer_360 import customer_mail
 
 from ..engine import expiry as expiry_engine
 from ..engine import tiers as tier_engine
+from . import loyalty_sql
 from .ledger_posting import ledger_posting
 
 _logger = logging.getLogger(__name__)
@@ -18,6 +18,9 @@ _logger = logging.getLogger(__name__)
 # Programs in which a customer holds one card that accumulates points; the others issue a new
 # card (a coupon, a gift card...) per grant.
 ONE_CARD_PER_CUSTOMER = ("loyalty", "ewallet")
+
+# What the tier evaluation reads of one member (card): its metric and its tier state.
+TierMember = namedtuple("TierMember", "value tier_id below_since partner_id")
 
 
 class LoyaltyProgram(models.Model):
@@ -100,17 +103,7 @@ class LoyaltyProgram(models.Model):
         """Cards of the program whose customer has an id in ``(lower, upper]``; cards without a
         customer belong to the first range."""
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM loyalty_card
-                    WHERE program_id = %(program)s
-                      AND ((partner_id > %(lower)s AND partner_id <= %(upper)s)
-                           OR (partner_id IS NULL AND %(lower)s = 0))""",
-                program=program_id,
-                lower=lower,
-                upper=upper,
-            )
-        )
+        self.env.cr.execute(loyalty_sql.range_card_ids(program_id, lower, upper))
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
@@ -137,40 +130,10 @@ class LoyaltyProgram(models.Model):
         self.ensure_one()
         tier = self.tier_ids[:1]
         start = datetime.combine(today - timedelta(days=tier.window_days), time.min)
-        card_filter = SQL("AND c.id = ANY(%s)", card_ids) if card_ids is not None else SQL()
         if tier.metric == "points":
-            query = SQL(
-                """
-                SELECT c.id, COALESCE(SUM(h.issued), 0)
-                  FROM loyalty_card c
-             LEFT JOIN loyalty_history h
-                    ON h.card_id = c.id AND h.kind IN ('earned', 'reversed') AND h.date >= %(start)s
-                 WHERE c.program_id = %(program)s AND c.partner_id IS NOT NULL AND c.active %(filter)s
-              GROUP BY c.id
-                """,
-                start=start,
-                program=self.id,
-                filter=card_filter,
-            )
+            query = loyalty_sql.tier_points_metric(self.id, start, card_ids)
         else:
-            company_filter = SQL("AND so.company_id = %s", self.company_id.id) if self.company_id else SQL()
-            query = SQL(
-                """
-                SELECT c.id,
-                       COALESCE(SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)), 0)
-                  FROM loyalty_card c
-                  JOIN res_partner cp ON cp.id = c.partner_id
-             LEFT JOIN res_partner op ON op.commercial_partner_id = cp.commercial_partner_id
-             LEFT JOIN sale_order so
-                    ON so.partner_id = op.id AND so.state = 'sale' AND so.date_order >= %(start)s %(company)s
-                 WHERE c.program_id = %(program)s AND c.active %(filter)s
-              GROUP BY c.id
-                """,
-                start=start,
-                program=self.id,
-                company=company_filter,
-                filter=card_filter,
-            )
+            query = loyalty_sql.tier_sales_metric(self.id, start, self.company_id.id, card_ids)
         self.env.cr.execute(query)
         return dict(self.env.cr.fetchall())
 
@@ -178,155 +141,102 @@ class LoyaltyProgram(models.Model):
         """Set-based tier evaluation: one metric query per program, the plain-Python engine, then
         grouped writes. Upgrades apply at once; downgrades only after the grace period."""
         today = today or fields.Date.context_today(self)
-        # Tier moves are recorded as tier events: no chatter tracking message per card.
-        Card = self.env["loyalty.card"].sudo().with_context(tracking_disable=True)
         for program in self.filtered("tier_ids"):
             program_cards = (
                 cards.filtered(lambda c, p=program: c.program_id == p) if cards is not None else None
             )
             if program_cards is not None and not program_cards:
                 continue
-            self.env.flush_all()
-            values = program._tier_metric_values(
-                program_cards.ids if program_cards is not None else None, today
-            )
-            if not values:
+            members = program._read_tier_members(program_cards, today)
+            if not members:
                 continue
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT c.id, c.tier_id, c.tier_below_since, c.partner_id
-                      FROM loyalty_card c JOIN unnest(%s::int[]) AS v(id) ON v.id = c.id
-                    """,
-                    list(values),
-                )
-            )
-            state = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-            tiers = program.tier_ids
-            plain = [tier_engine.Tier(t.id, t.sequence, t.threshold, t.grace_days) for t in tiers]
-            decisions = tier_engine.evaluate(
-                [(cid, values[cid], state[cid][0], state[cid][1]) for cid in values], plain, today
-            )
-            # Only members whose state changes are written: a daily run stays cheap.
-            grace_changes = defaultdict(list)
-            moved = defaultdict(list)
-            for decision in decisions:
-                if decision.change in ("below", "requalified"):
-                    grace_changes[decision.below_since].append(decision.member_id)
-                elif decision.change in ("upgrade", "downgrade"):
-                    moved[(decision.new_tier_id, decision.change)].append(decision)
-            for below_since, ids in grace_changes.items():
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        UPDATE loyalty_card c SET tier_below_since = %s
-                          FROM unnest(%s::int[]) AS v(id) WHERE c.id = v.id
-                        """,
-                        below_since,
-                        ids,
-                    )
-                )
-            events = []
-            for (new_tier_id, change), group in moved.items():
-                card_ids = [d.member_id for d in group]
-                group_cards = Card.browse(card_ids)
-                new_tier = tiers.browse(new_tier_id) if new_tier_id else tiers.browse()
-                since = today if new_tier_id else None
-                # Plain stored columns nothing depends on: one UPDATE per group instead of the
-                # ORM write (partner writes run per-record syncs that do not scale to 100k members).
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        UPDATE loyalty_card c
-                           SET tier_id = %(tier)s, tier_since = %(since)s, tier_below_since = NULL
-                          FROM unnest(%(ids)s::int[]) AS v(id)
-                         WHERE c.id = v.id
-                        """,
-                        tier=new_tier_id,
-                        since=since,
-                        ids=card_ids,
-                    )
-                )
-                partner_ids = list({state[cid][2] for cid in card_ids if state[cid][2]})
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        UPDATE res_partner p SET loyalty_tier_id = %s, loyalty_tier_since = %s
-                          FROM unnest(%s::int[]) AS v(id) WHERE p.id = v.id
-                        """,
-                        new_tier_id,
-                        since,
-                        partner_ids,
-                    )
-                )
-                partners = self.env["res.partner"].sudo().browse(partner_ids)
-                pricelist = new_tier.pricelist_id
-                old_pricelist_tiers = tiers.browse({d.old_tier_id for d in group if d.old_tier_id})
-                if pricelist or old_pricelist_tiers.pricelist_id:
-                    partners.with_company(program.company_id or self.env.company).write(
-                        {"property_product_pricelist": pricelist.id or False}
-                    )
-                events += [
-                    {
-                        "card_id": d.member_id,
-                        "partner_id": state[d.member_id][2],
-                        "program_id": program.id,
-                        "company_id": program.company_id.id,
-                        "date": today,
-                        "change": change,
-                        "old_tier_id": d.old_tier_id,
-                        "new_tier_id": d.new_tier_id,
-                        "metric_value": values[d.member_id],
-                    }
-                    for d in group
-                ]
-                if change == "upgrade" and new_tier.bonus_points:
-                    for card in group_cards:
-                        card._ledger_post(
-                            new_tier.bonus_points,
-                            "tier_bonus",
-                            _("Welcome bonus of tier %s", new_tier.name),
-                        )
-            Card.invalidate_model(["tier_id", "tier_since", "tier_below_since"])
-            self.env["res.partner"].invalidate_model(["loyalty_tier_id", "loyalty_tier_since"])
-            if events:
-                self._insert_tier_events(events)
+            grace_changes, moves = program._decide_tier_changes(members, today)
+            program._apply_tier_changes(members, grace_changes, moves, today)
         return True
+
+    def _read_tier_members(self, cards, today):
+        """``{card_id: TierMember}``: the metric and tier state of the program's members (of
+        ``cards`` only, when given)."""
+        self.ensure_one()
+        self.env.flush_all()
+        values = self._tier_metric_values(cards.ids if cards is not None else None, today)
+        if not values:
+            return {}
+        self.env.cr.execute(loyalty_sql.card_tier_state(values))
+        state = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        return {card_id: TierMember(value, *state[card_id]) for card_id, value in values.items()}
+
+    def _decide_tier_changes(self, members, today):
+        """The engine's decisions, grouped for set-based writes: ``{below_since: [card ids]}``
+        for the grace periods that start or end, and ``{(new tier id, change): [decisions]}``
+        for the upgrades and downgrades. Members whose state does not change are left out, so
+        a daily run stays cheap."""
+        self.ensure_one()
+        plain = [tier_engine.Tier(t.id, t.sequence, t.threshold, t.grace_days) for t in self.tier_ids]
+        decisions = tier_engine.evaluate(
+            [(cid, m.value, m.tier_id, m.below_since) for cid, m in members.items()], plain, today
+        )
+        grace_changes = defaultdict(list)
+        moves = defaultdict(list)
+        for decision in decisions:
+            if decision.change in ("below", "requalified"):
+                grace_changes[decision.below_since].append(decision.member_id)
+            elif decision.change in ("upgrade", "downgrade"):
+                moves[(decision.new_tier_id, decision.change)].append(decision)
+        return grace_changes, moves
+
+    def _apply_tier_changes(self, members, grace_changes, moves, today):
+        """Write the decided changes: grace dates, tier of cards and customers, the customers'
+        pricelist, welcome bonus points and the tier events."""
+        self.ensure_one()
+        # Tier moves are recorded as tier events: no chatter tracking message per card.
+        Card = self.env["loyalty.card"].sudo().with_context(tracking_disable=True)
+        tiers = self.tier_ids
+        for below_since, card_ids in grace_changes.items():
+            self.env.cr.execute(loyalty_sql.set_tier_below_since(card_ids, below_since))
+        events = []
+        for (new_tier_id, change), group in moves.items():
+            card_ids = [d.member_id for d in group]
+            new_tier = tiers.browse(new_tier_id) if new_tier_id else tiers.browse()
+            since = today if new_tier_id else None
+            self.env.cr.execute(loyalty_sql.move_cards_to_tier(card_ids, new_tier_id, since))
+            partner_ids = list({members[cid].partner_id for cid in card_ids if members[cid].partner_id})
+            self.env.cr.execute(loyalty_sql.move_partners_to_tier(partner_ids, new_tier_id, since))
+            old_pricelist_tiers = tiers.browse({d.old_tier_id for d in group if d.old_tier_id})
+            if new_tier.pricelist_id or old_pricelist_tiers.pricelist_id:
+                self.env["res.partner"].sudo().browse(partner_ids).with_company(
+                    self.company_id or self.env.company
+                ).write({"property_product_pricelist": new_tier.pricelist_id.id or False})
+            events += [
+                {
+                    "card_id": d.member_id,
+                    "partner_id": members[d.member_id].partner_id,
+                    "program_id": self.id,
+                    "company_id": self.company_id.id,
+                    "date": today,
+                    "change": change,
+                    "old_tier_id": d.old_tier_id,
+                    "new_tier_id": d.new_tier_id,
+                    "metric_value": members[d.member_id].value,
+                }
+                for d in group
+            ]
+            if change == "upgrade" and new_tier.bonus_points:
+                for card in Card.browse(card_ids):
+                    card._ledger_post(
+                        new_tier.bonus_points,
+                        "tier_bonus",
+                        _("Welcome bonus of tier %s", new_tier.name),
+                    )
+        Card.invalidate_model(["tier_id", "tier_since", "tier_below_since"])
+        self.env["res.partner"].invalidate_model(["loyalty_tier_id", "loyalty_tier_since"])
+        if events:
+            self._insert_tier_events(events)
 
     def _insert_tier_events(self, events):
         """Tier events in one INSERT (a re-evaluation may move many members at once)."""
-        columns = [
-            "card_id",
-            "partner_id",
-            "program_id",
-            "company_id",
-            "date",
-            "change",
-            "old_tier_id",
-            "new_tier_id",
-            "metric_value",
-        ]
-        types = ["int", "int", "int", "int", "date", "varchar", "int", "int", "float8"]
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO customer_loyalty_tier_event
-                       (card_id, partner_id, program_id, company_id, date, change, old_tier_id, new_tier_id,
-                        metric_value, count, create_uid, create_date, write_uid, write_date)
-                SELECT *, 1, %(uid)s, %(now)s, %(uid)s, %(now)s FROM unnest(%(arrays)s)
-                """,
-                arrays=SQL(", ").join(
-                    SQL(
-                        "%s::" + typ + "[]",
-                        [None if event[column] is False else event[column] for event in events],
-                    )
-                    for column, typ in zip(columns, types, strict=True)
-                ),
-                uid=self.env.uid,
-                now=fields.Datetime.now(),
-            )
-        )
+        self.env.cr.execute(loyalty_sql.insert_tier_events(events, self.env.uid, fields.Datetime.now()))
         self.env["customer.loyalty.tier.event"].invalidate_model()
         self.env["loyalty.card"].invalidate_model(["tier_event_ids"])
         self.env["res.partner"].invalidate_model(["loyalty_tier_event_ids"])
@@ -358,104 +268,76 @@ class LoyaltyProgram(models.Model):
     def _expire_points(self, today=None, card_ids=None):
         """FIFO expiry of the programs' cards (only ``card_ids`` when given)."""
         today = today or fields.Date.context_today(self)
-        card_filter = SQL("AND c.id = ANY(%s)", list(card_ids)) if card_ids is not None else SQL()
-        History = self.env["loyalty.history"].sudo()
-        Card = self.env["loyalty.card"].sudo()
         for program in self:
             if not program.expiry_months:
                 continue
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT h.card_id, h.date, COALESCE(h.issued, 0) - COALESCE(h.used, 0)
-                      FROM loyalty_history h
-                      JOIN loyalty_card c ON c.id = h.card_id
-                     WHERE c.program_id = %s AND c.points > 0 %s
-                  ORDER BY h.card_id, h.date, h.id
-                    """,
-                    program.id,
-                    card_filter,
-                )
-            )
             warn_until = (
                 today + timedelta(days=program.expiry_warning_days) if program.expiry_warning_days else None
             )
+            self.env.flush_all()
+            self.env.cr.execute(loyalty_sql.expiry_ledger(program.id, card_ids))
             result = expiry_engine.expire_many(
                 self.env.cr.fetchall(), today, program.expiry_months, warn_until=warn_until
             )
-            expired = {cid: round(r[0], 4) for cid, r in result.items() if r[0] > 1e-4}
-            if expired:
-                Card.browse(list(expired))._lock_for_update()
-                self.env.flush_all()
-                # One statement for all cards: take the expired points off the balance and post the
-                # matching 'expired' ledger lines (running balance = the new card balance), so the
-                # invariant holds without one ORM call per card.
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        WITH v AS (
-                            SELECT c.id, LEAST(v.pts, c.points) AS pts
-                              FROM unnest(%(ids)s::int[], %(pts)s::float8[]) AS v(id, pts)
-                              JOIN loyalty_card c ON c.id = v.id
-                             WHERE c.points > 0
-                        ), upd AS (
-                            UPDATE loyalty_card c
-                               SET points = c.points - v.pts,
-                                   points_liability = (c.points - v.pts) * %(value)s,
-                                   write_uid = %(uid)s, write_date = %(now)s
-                              FROM v
-                             WHERE c.id = v.id
-                         RETURNING c.id, c.points, c.partner_id
-                        )
-                        INSERT INTO loyalty_history
-                               (card_id, partner_id, program_id, kind, description, date, issued, used,
-                                points, balance, active, create_uid, create_date, write_uid, write_date)
-                        SELECT upd.id, upd.partner_id, %(program)s, 'expired', %(description)s, %(now)s, 0,
-                               v.pts, -v.pts, upd.points, true, %(uid)s, %(now)s, %(uid)s, %(now)s
-                          FROM upd JOIN v ON v.id = upd.id
-                        """,
-                        ids=list(expired),
-                        pts=list(expired.values()),
-                        value=program.point_value or 0.0,
-                        uid=self.env.uid,
-                        now=fields.Datetime.now(),
-                        program=program.id,
-                        description=_(
-                            "Points expired (earned more than %s months ago)", program.expiry_months
-                        ),
-                    )
-                )
-                Card.invalidate_model(
-                    ["points", "points_liability", "write_uid", "write_date", "history_ids"]
-                )
-                History.invalidate_model()
-            to_warn = Card.browse(
-                [cid for cid, r in result.items() if r[1] > 1e-4 and r[2] and cid not in expired]
-            ).filtered(
-                lambda c, res=result: (
-                    c.partner_id and (not c.expiry_warned_until or c.expiry_warned_until < res[c.id][3])
-                )
-            )
-            template = self.env.ref(
-                "customer_loyalty.mail_template_points_expiring", raise_if_not_found=False
-            )
-            unreachable = customer_mail.unreachable(self.env, set(to_warn.partner_id.ids))
-            for card in to_warn:
-                points, first = result[card.id][1], result[card.id][2]
-                if template and card.partner_id.id not in unreachable:
-                    customer_mail.send_as_company(
-                        template.with_context(
-                            expiring_points=card._format_points(points), expiring_date=first
-                        ),
-                        card.company_id or self.env.company,
-                        [card.id],
-                    )
-                card.expiry_warned_until = warn_until
+            expired, to_warn = program._decide_expiry(result)
+            program._apply_expiry(expired)
+            program._send_expiry_warnings(to_warn, result, warn_until)
             _logger.info(
                 "Loyalty program %s: %d cards expired, %d warned", program.id, len(expired), len(to_warn)
             )
         return True
+
+    def _decide_expiry(self, result):
+        """From the engine's ``{card_id: (expired, expiring soon, first and last expiry date)}``:
+        the points to expire per card, and the cards whose customer is to be warned (points
+        expire soon, none expire now, and no warning covers that date yet)."""
+        self.ensure_one()
+        expired = {cid: round(r[0], 4) for cid, r in result.items() if r[0] > 1e-4}
+        to_warn = (
+            self.env["loyalty.card"]
+            .sudo()
+            .browse([cid for cid, r in result.items() if r[1] > 1e-4 and r[2] and cid not in expired])
+            .filtered(
+                lambda c: (
+                    c.partner_id and (not c.expiry_warned_until or c.expiry_warned_until < result[c.id][3])
+                )
+            )
+        )
+        return expired, to_warn
+
+    def _apply_expiry(self, expired):
+        """Take ``{card_id: points}`` off the cards, with their 'expired' ledger lines, in one
+        statement (no ORM call per card)."""
+        self.ensure_one()
+        if not expired:
+            return
+        Card = self.env["loyalty.card"].sudo()
+        Card.browse(list(expired))._lock_for_update()
+        self.env.flush_all()
+        description = _("Points expired (earned more than %s months ago)", self.expiry_months)
+        self.env.cr.execute(
+            loyalty_sql.expire_points(
+                self.id, expired, self.point_value or 0.0, description, self.env.uid, fields.Datetime.now()
+            )
+        )
+        Card.invalidate_model(["points", "points_liability", "write_uid", "write_date", "history_ids"])
+        self.env["loyalty.history"].sudo().invalidate_model()
+
+    def _send_expiry_warnings(self, cards, result, warn_until):
+        """Mail the customers of ``cards`` (except unreachable ones) about their expiring
+        points, and remember until when they were warned."""
+        self.ensure_one()
+        template = self.env.ref("customer_loyalty.mail_template_points_expiring", raise_if_not_found=False)
+        unreachable = customer_mail.unreachable(self.env, set(cards.partner_id.ids))
+        for card in cards:
+            points, first = result[card.id][1], result[card.id][2]
+            if template and card.partner_id.id not in unreachable:
+                customer_mail.send_as_company(
+                    template.with_context(expiring_points=card._format_points(points), expiring_date=first),
+                    card.company_id or self.env.company,
+                    [card.id],
+                )
+            card.expiry_warned_until = warn_until
 
     # ------------------------------------------------------------------
     # Birthday offers
@@ -483,25 +365,7 @@ class LoyaltyProgram(models.Model):
         if (today.month, today.day) == (2, 28) and not _is_leap(today.year):
             month_days.append((2, 29))
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.id
-                  FROM res_partner p
-                 WHERE p.active AND p.loyalty_birthday IS NOT NULL
-                   AND (EXTRACT(MONTH FROM p.loyalty_birthday), EXTRACT(DAY FROM p.loyalty_birthday))
-                       IN %s
-                   AND (p.company_id IS NULL OR p.company_id = %s)
-                   AND NOT EXISTS (SELECT 1 FROM loyalty_history h
-                                    WHERE h.kind = 'birthday' AND h.partner_id = p.id
-                                      AND h.program_id = %s AND h.birthday_year = %s)
-                """,
-                tuple(month_days),
-                company.id,
-                self.id,
-                today.year,
-            )
-        )
+        self.env.cr.execute(loyalty_sql.birthday_partners(month_days, company.id, self.id, today.year))
         partners = Partner.browse([row[0] for row in self.env.cr.fetchall()])
         if not partners:
             return self.env["loyalty.card"]

@@ -1,2 +1,4 @@
 from . import customer_segment_action_wizard
 from . import base_partner_merge
+from . import loyalty_card_update_balance
+from . import loyalty_generate_wizard

@@ -4,5 +4,7 @@ from . import customer_profile
 from . import customer_segment
 from . import customer_segment_membership
 from . import customer_segmentation_run
+from . import customer_segmentation_cluster
 from . import res_config_settings
 from . import customer_experiment
+from . import customer_experiment_member

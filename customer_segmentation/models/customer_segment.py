@@ -12,6 +12,7 @@ from odoo.tools.safe_eval import safe_eval
 from odoo.addons.customer_360.models.scale_out import MAX_PARTNER_ID
 
 from ..engine import rfm
+from . import segment_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -142,21 +143,7 @@ class CustomerSegment(models.Model):
         stats = {}
         if self.ids:
             self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    """SELECT s.id, count(m.id), COALESCE(sum(pr.sales_total), 0),
-                              (SELECT COALESCE(sum(all_pr.sales_total), 0) FROM customer_profile all_pr
-                                WHERE all_pr.company_id = s.company_id)
-                         FROM customer_segment s
-                         LEFT JOIN customer_segment_membership m
-                                ON m.segment_id = s.id AND m.date_to IS NULL
-                         LEFT JOIN customer_profile pr
-                                ON pr.partner_id = m.partner_id AND pr.company_id = s.company_id
-                        WHERE s.id = ANY(%s)
-                        GROUP BY s.id""",
-                    self.ids,
-                )
-            )
+            self.env.cr.execute(segment_sql.member_stats(self.ids))
             stats = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for segment in self:
             count, sales, total = stats.get(segment.id, (0, 0.0, 0.0))
@@ -305,26 +292,12 @@ class CustomerSegment(models.Model):
         """SQL selecting the partner_id of every customer who belongs to this segment now."""
         self.ensure_one()
         Profile = self.env["customer.profile"].sudo().with_company(self.company_id)
-        company = SQL("pr.company_id = %s", self.company_id.id)
         if self.kind == "manual":
-            return SQL(
-                "SELECT DISTINCT partner_id FROM customer_segment_manual_partner_rel WHERE segment_id = %s",
-                self.id,
-            )
+            return segment_sql.manual_members(self.id)
         if self.kind == "rfm":
-            return SQL(
-                "SELECT pr.partner_id FROM customer_profile pr WHERE %s AND pr.rfm_segment = %s",
-                company,
-                self.rfm_segment,
-            )
+            return segment_sql.rfm_members(self.company_id.id, self.rfm_segment)
         if self.kind == "cluster":
-            return SQL(
-                """SELECT pr.partner_id FROM customer_profile pr
-                     JOIN customer_segmentation_cluster c ON c.id = pr.cluster_id
-                    WHERE %s AND c.label = %s""",
-                company,
-                self.cluster_label,
-            )
+            return segment_sql.cluster_members(self.company_id.id, self.cluster_label)
         partner_domain = self._parse_domain(self.partner_domain, _("partner conditions"))
         profile_domain = self._parse_domain(self.profile_domain, _("KPI conditions"))
         # One scan of the profiles with the KPI conditions, then the partner conditions.
@@ -382,43 +355,9 @@ class CustomerSegment(models.Model):
 
     def _refresh_range_sql(self, lower, upper, today, stamp):
         self.ensure_one()
-        members = self._member_query()
         self.env.cr.execute(
-            SQL(
-                """
-WITH target AS MATERIALIZED (
-    SELECT partner_id FROM (%(members)s) q
-     WHERE partner_id IS NOT NULL AND partner_id > %(lower)s AND partner_id <= %(upper)s
-),
-current AS MATERIALIZED (
-    SELECT partner_id FROM customer_segment_membership
-     WHERE segment_id = %(segment)s AND date_to IS NULL
-       AND partner_id > %(lower)s AND partner_id <= %(upper)s
-),
-leaving AS MATERIALIZED (SELECT partner_id FROM current EXCEPT SELECT partner_id FROM target),
-entering AS MATERIALIZED (SELECT partner_id FROM target EXCEPT SELECT partner_id FROM current),
-closed AS (
-    UPDATE customer_segment_membership m SET date_to = %(today)s, write_date = %(now)s, write_uid = %(uid)s
-      FROM leaving l
-     WHERE m.segment_id = %(segment)s AND m.date_to IS NULL AND m.partner_id = l.partner_id
-    RETURNING m.partner_id
-),
-opened AS (
-    INSERT INTO customer_segment_membership
-           (segment_id, partner_id, company_id, date_from, create_uid, create_date, write_uid, write_date)
-    SELECT %(segment)s, e.partner_id, %(company)s, %(today)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-      FROM entering e
-    RETURNING partner_id
-)
-SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
-                members=members,
-                lower=lower,
-                upper=upper,
-                today=today,
-                now=stamp,
-                uid=self.env.uid,
-                segment=self.id,
-                company=self.company_id.id,
+            segment_sql.refresh_range(
+                self.id, self.company_id.id, self._member_query(), lower, upper, today, stamp, self.env.uid
             )
         )
         return self.env.cr.fetchone()
@@ -429,17 +368,7 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
         stamp = datetime.fromisoformat(started)
         if results is None:
             self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    """SELECT segment_id, count(*) FILTER (WHERE create_date = %(stamp)s),
-                              count(*) FILTER (WHERE date_to IS NOT NULL AND write_date = %(stamp)s)
-                         FROM customer_segment_membership
-                        WHERE segment_id = ANY(%(ids)s) AND write_date = %(stamp)s
-                        GROUP BY segment_id""",
-                    stamp=stamp,
-                    ids=self.ids,
-                )
-            )
+            self.env.cr.execute(segment_sql.run_counts(self.ids, stamp))
             counted = {row[0]: row[1:] for row in self.env.cr.fetchall()}
             results = {
                 segment.id: counted.get(segment.id, (0, 0)) for segment in self if not segment.refresh_error
@@ -506,42 +435,7 @@ SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)""",
         ``(lower, upper]``); set operations, so the cost follows the number of members,
         whatever the planner knows of fresh tables."""
         self.ensure_one()
-        members = SQL(
-            """SELECT partner_id FROM customer_segment_membership
-                WHERE segment_id = %s AND date_to IS NULL AND partner_id > %s AND partner_id <= %s""",
-            self.id,
-            lower,
-            upper,
-        )
-        tagged = SQL(
-            """SELECT partner_id FROM res_partner_res_partner_category_rel
-                WHERE category_id = %s AND partner_id > %s AND partner_id <= %s""",
-            self.tag_id.id,
-            lower,
-            upper,
-        )
-        # One pass over both sets: the customers in one and not the other, then untag the former
-        # members and tag the new ones (measured at 25k members: 25 ms, against 50 ms for two
-        # EXCEPT statements).
-        self.env.cr.execute(
-            SQL(
-                """WITH changes AS MATERIALIZED (
-                       SELECT COALESCE(m.partner_id, t.partner_id) AS partner_id, m.partner_id IS NOT NULL AS member
-                         FROM (%(members)s) m FULL JOIN (%(tagged)s) t ON t.partner_id = m.partner_id
-                        WHERE m.partner_id IS NULL OR t.partner_id IS NULL
-                   ),
-                   untagged AS (
-                       DELETE FROM res_partner_res_partner_category_rel rel USING changes c
-                        WHERE NOT c.member AND rel.category_id = %(tag)s AND rel.partner_id = c.partner_id
-                   )
-                   INSERT INTO res_partner_res_partner_category_rel (category_id, partner_id)
-                   SELECT %(tag)s, partner_id FROM changes WHERE member
-                   ON CONFLICT DO NOTHING""",
-                tag=self.tag_id.id,
-                tagged=tagged,
-                members=members,
-            )
-        )
+        self.env.cr.execute(segment_sql.sync_tag(self.id, self.tag_id.id, lower, upper))
 
     def _sync_mailing_list(self):
         """Soft dependency on mass_mailing: a list named after the segment holds the members'

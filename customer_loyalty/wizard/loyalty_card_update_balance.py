@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .ledger_posting import ledger_posting
+from ..models.ledger_posting import ledger_posting
 
 
 class LoyaltyCardUpdateBalance(models.TransientModel):
@@ -13,12 +13,3 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
         wizard = self.with_context(loyalty_ledger_kind="adjusted", loyalty_ledger_reason=self.reason)
         with ledger_posting(wizard, self.card_id) as wizard:
             return super(LoyaltyCardUpdateBalance, wizard).action_update_card_point()
-
-
-class LoyaltyGenerateWizard(models.TransientModel):
-    _inherit = "loyalty.generate.wizard"
-
-    def generate_coupons(self):
-        # Core creates the cards with their points, then one history line per card.
-        with ledger_posting(self) as wizard:
-            return super(LoyaltyGenerateWizard, wizard).generate_coupons()
