@@ -30,7 +30,7 @@ class TestQualityIdentifiers(QualityCase):
         message naming the code."""
         form = Form(self.env["res.partner"])
         form.name = "厦门茶韵有限公司"
-        form.is_company = True
+        form.company_type = "company"
         form.country_id = self.cn
         form.company_registry = INVALID_USCC
         with self.assertRaisesRegex(ValidationError, INVALID_USCC):
@@ -43,7 +43,7 @@ class TestQualityIdentifiers(QualityCase):
         """A valid USCC typed in groups and lower case is saved as its 18 capitals."""
         form = Form(self.env["res.partner"])
         form.name = "京华茶叶有限公司"
-        form.is_company = True
+        form.company_type = "company"
         form.country_id = self.cn
         form.company_registry = "9111 0000-6000 3734 1l"
         partner = form.save()
