@@ -70,7 +70,8 @@ def split_addresses(texts):
     results = [None] * len(texts)
     if not todo:
         return results
-    import cpca  # noqa: PLC0415 - loads its division data (~0.2 s): only when an address needs it
+    # Imported here: cpca loads its division data (~0.2 s), needed only when an address is split.
+    import cpca
 
     frame = cpca.transform([texts[index] for index in todo])
     for index, row in zip(todo, frame.itertuples(index=False), strict=True):

@@ -285,7 +285,8 @@ class ResPartner(models.Model):
             config = self._customer_quality_config()
             # The country used for formatting phones and checking the USCC differs per partner.
             phone_related = (
-                any(fname in vals for fname in ("phone", "mobile", "company_registry")) and "country_id" not in vals
+                any(fname in vals for fname in ("phone", "mobile", "company_registry"))
+                and "country_id" not in vals
             )
             if phone_related and len(self) > 1:
                 result = True

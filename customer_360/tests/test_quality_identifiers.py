@@ -116,9 +116,7 @@ class TestQualityIdentifiers(QualityCase):
         partner = self._legacy("一行地址", street=ADDRESS)
         odd = self._legacy("奇怪地址", street=UNSPLITTABLE)
         wizard = self._wizard(partner | odd)
-        proposed = {
-            line.field_name: line.new_value for line in wizard.line_ids if line.partner_id == partner
-        }
+        proposed = {line.field_name: line.new_value for line in wizard.line_ids if line.partner_id == partner}
         self.assertEqual(
             proposed,
             {
@@ -143,7 +141,9 @@ class TestQualityIdentifiers(QualityCase):
     def test_completeness_counts_a_parsed_address(self):
         """A customer whose address was typed in one line misses city and country; once the
         split is applied the address counts as complete."""
-        partner = self._legacy("一行地址客户", email="yihang@example.com", phone="+86 138 0013 8001", street=ADDRESS)
+        partner = self._legacy(
+            "一行地址客户", email="yihang@example.com", phone="+86 138 0013 8001", street=ADDRESS
+        )
         self._order(partner, [(self.product_tea, 1, 10.0)], "2025-01-06 10:00:00")
         self.env["customer.profile"].refresh_profiles()
         profile = self.profile(partner)

@@ -111,7 +111,8 @@ class CustomerStandardiseWizard(models.TransientModel):
             return []
         china = self.env.ref("base.cn")
         states = {
-            state.name: state for state in self.env["res.country.state"].search([("country_id", "=", china.id)])
+            state.name: state
+            for state in self.env["res.country.state"].search([("country_id", "=", china.id)])
         }
         has_country_line = {line["partner_id"] for line in lines if line["field_name"] == "country_id"}
         address_lines = []
@@ -195,7 +196,7 @@ class CustomerStandardiseWizardLine(models.TransientModel):
             ("mobile", "Mobile"),
             ("country_id", "Country"),
             ("company_registry", "Company ID"),
-            ("state_id", "State"),
+            ("state_id", "Province"),
             ("city", "City"),
             ("customer_district", "District"),
             ("street", "Street"),
