@@ -193,10 +193,6 @@ class ResPartner(models.Model):
                 else:
                     flags.append((fname, _("Phone %s could not be standardised", number)))
         self._customer_standardise_uscc(vals, country, flags)
-        if flag_only and not partner:
-            address = self._customer_address_to_split(vals)
-            if address and not identifiers.split_address(address):
-                flags.append(("address", _("Address %s could not be split into province and city", address)))
         return vals
 
     @api.model
@@ -275,8 +271,23 @@ class ResPartner(models.Model):
             flags_list.append(flags)
         partners = super().create(new_vals_list)
         if self.env.context.get("import_file"):
+            self._customer_flag_unsplit_addresses(new_vals_list, flags_list)
             self.env["customer.quality.flag"]._flag_imported(partners, flags_list)
         return partners
+
+    @api.model
+    def _customer_flag_unsplit_addresses(self, vals_list, flags_list):
+        """Add to ``flags_list`` the one-line Chinese addresses of ``vals_list`` that cannot be
+        split (kept as typed); one parser call for the whole batch."""
+        to_split = [
+            (flags, address)
+            for vals, flags in zip(vals_list, flags_list, strict=True)
+            if (address := self._customer_address_to_split(vals))
+        ]
+        splits = identifiers.split_addresses([address for _flags, address in to_split])
+        for (flags, address), split in zip(to_split, splits, strict=True):
+            if not split:
+                flags.append(("address", _("Address %s could not be split into province and city", address)))
 
     def write(self, vals):
         if self._customer_quality_skip() or not any(fname in vals for fname in STANDARDISED_FIELDS):
