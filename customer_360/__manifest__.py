@@ -2,7 +2,7 @@
     "name": "Customer 360",
     "summary": "Per-company 360° customer profile: stored KPIs, timeline, preferences, "
     "next-best products and customer master-data quality",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer 360 contributors",
@@ -18,7 +18,7 @@
         "base_import",
         "board",
     ],
-    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn"]},
+    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn", "phonenumbers", "cpca"]},
     "data": [
         "security/customer_360_security.xml",
         "security/ir.model.access.csv",

@@ -13,6 +13,8 @@ class CustomerQualityFlag(models.Model):
             ("phone", "Phone not standardised"),
             ("mobile", "Mobile not standardised"),
             ("country", "Unknown country"),
+            ("company_registry", "Invalid USCC"),
+            ("address", "Address not split"),
             ("duplicate", "Likely duplicate"),
         ],
         required=True,

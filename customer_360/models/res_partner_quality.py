@@ -11,7 +11,7 @@ from odoo.tools import SQL, create_index
 
 from odoo.addons.phone_validation.tools import phone_validation
 
-from ..engine import quality
+from ..engine import identifiers, quality
 from .customer_duplicate import TRGM_MATCH
 
 NAME_TRGM_INDEX = "res_partner_customer_name_normalized_trgm_idx"
@@ -40,6 +40,7 @@ COMPLETENESS_CANDIDATES = [
     "lang",
     "user_id",
     "company_registry",
+    "customer_district",
 ]
 # Personal data removed by "Anonymise" (sensitive fields of other addons are found by group).
 ANONYMISED_FIELDS = [
@@ -51,6 +52,7 @@ ANONYMISED_FIELDS = [
     "city",
     "zip",
     "state_id",
+    "customer_district",
     "website",
     "function",
     "title",
@@ -59,7 +61,7 @@ ANONYMISED_FIELDS = [
     "image_1920",
     "customer_personal_notes",
 ]
-STANDARDISED_FIELDS = ("name", "email", "phone", "mobile", "country_id")
+STANDARDISED_FIELDS = ("name", "email", "phone", "mobile", "country_id", "company_registry")
 
 
 class ResPartner(models.Model):
@@ -96,6 +98,9 @@ class ResPartner(models.Model):
     customer_vat_normalized = fields.Char(
         string="Matching VAT", compute="_compute_customer_match_keys", store=True, index=True, copy=False
     )
+    # Chinese addresses have a district (区/县) between the city and the street; Odoo has no field
+    # for it, and street2 holds the building or the room. Printed after the city.
+    customer_district = fields.Char(string="District", tracking=True)
 
     def init(self):
         result = super().init()
@@ -111,14 +116,33 @@ class ResPartner(models.Model):
         )
         return result
 
-    @api.depends("name", "phone", "mobile", "vat")
+    @api.depends("name", "phone", "mobile", "vat", "country_id", "company_id")
     def _compute_customer_match_keys(self):
         for partner in self:
+            region = partner._customer_phone_region()
             partner.customer_name_normalized = quality.normalise_name(partner.name) or False
             partner.customer_phone_normalized = (
-                quality.phone_digits(partner.phone) or quality.phone_digits(partner.mobile) or False
+                identifiers.phone_key(partner.phone, region)
+                or identifiers.phone_key(partner.mobile, region)
+                or False
             )
             partner.customer_vat_normalized = quality.normalise_vat(partner.vat) or False
+
+    def _customer_phone_region(self, country=None):
+        """Country code for numbers typed without +: the partner's country, else its company's,
+        else the current company's."""
+        country = country or self.country_id or self.company_id.country_id or self.env.company.country_id
+        return country.code or None
+
+    @api.model
+    def _address_fields(self):
+        return [*super()._address_fields(), "customer_district"]
+
+    def _prepare_display_address(self, without_company=False):
+        address_format, args = super()._prepare_display_address(without_company=without_company)
+        if self.customer_district:
+            args["city"] = " ".join(part for part in (self.city, self.customer_district) if part)
+        return address_format, args
 
     # ------------------------------------------------------------------
     # Standardisation
@@ -133,17 +157,18 @@ class ResPartner(models.Model):
 
         ``partner`` gives the current values on write. ``flags`` (a list) receives the problems
         that were left in place, e.g. an invalid email during an import. Raises
-        ValidationError on an invalid email outside imports."""
+        ValidationError on an invalid email or USCC outside imports."""
         config = config or self._customer_quality_config()
         vals = dict(vals)
         flags = flags if flags is not None else []
+        flag_only = self.env.context.get("import_file") or self.env.context.get("customer_360_flag_only")
         if config["std_name"] and isinstance(vals.get("name"), str):
             vals["name"] = quality.clean_name(vals["name"])
         if config["std_email"] and vals.get("email"):
             cleaned, valid = quality.normalise_email(vals["email"])
             if valid:
                 vals["email"] = cleaned
-            elif self.env.context.get("import_file") or self.env.context.get("customer_360_flag_only"):
+            elif flag_only:
                 flags.append(("email", _("Invalid email %s", vals["email"])))
             else:
                 raise ValidationError(_("%(email)s is not a valid email address.", email=vals["email"]))
@@ -167,7 +192,40 @@ class ResPartner(models.Model):
                     vals[fname] = formatted
                 else:
                     flags.append((fname, _("Phone %s could not be standardised", number)))
+        self._customer_standardise_uscc(vals, country, flags)
         return vals
+
+    @api.model
+    def _customer_standardise_uscc(self, vals, country, flags):
+        """Compact a valid Unified Social Credit Code (company_registry) in ``vals``; refuse an
+        invalid one for a Chinese partner (or a value meant as a USCC), or flag it on import."""
+        typed = vals.get("company_registry")
+        if not typed or not isinstance(typed, str):
+            return
+        if not (country.code == "CN" or identifiers.looks_like_uscc(typed)):
+            return
+        compact, valid = identifiers.normalise_uscc(typed)
+        if valid:
+            vals["company_registry"] = compact
+        elif self.env.context.get("import_file") or self.env.context.get("customer_360_flag_only"):
+            # Kept as typed and flagged: an import reports the row, the wizard shows the problem.
+            flags.append(("company_registry", _("Invalid Unified Social Credit Code %s", typed)))
+        else:
+            raise ValidationError(
+                _(
+                    "%(code)s is not a valid Unified Social Credit Code: a USCC has 18 digits or "
+                    "capital letters, the last one a check character. Please check the Company ID.",
+                    code=typed,
+                )
+            )
+
+    @api.model
+    def _customer_address_to_split(self, values):
+        """The one-line Chinese address typed in the street, when city and state are not given."""
+        street = values.get("street")
+        if not street or not isinstance(street, str) or values.get("city") or values.get("state_id"):
+            return None
+        return street if identifiers.has_cjk(street) else None
 
     @api.model
     def _customer_format_phone(self, number, country):
@@ -213,17 +271,35 @@ class ResPartner(models.Model):
             flags_list.append(flags)
         partners = super().create(new_vals_list)
         if self.env.context.get("import_file"):
+            self._customer_flag_unsplit_addresses(new_vals_list, flags_list)
             self.env["customer.quality.flag"]._flag_imported(partners, flags_list)
         return partners
+
+    @api.model
+    def _customer_flag_unsplit_addresses(self, vals_list, flags_list):
+        """Add to ``flags_list`` the one-line Chinese addresses of ``vals_list`` that cannot be
+        split (kept as typed); one parser call for the whole batch."""
+        to_split = [
+            (flags, address)
+            for vals, flags in zip(vals_list, flags_list, strict=True)
+            if (address := self._customer_address_to_split(vals))
+        ]
+        splits = identifiers.split_addresses([address for _flags, address in to_split])
+        for (flags, address), split in zip(to_split, splits, strict=True):
+            if not split:
+                flags.append(("address", _("Address %s could not be split into province and city", address)))
 
     def write(self, vals):
         if self._customer_quality_skip() or not any(fname in vals for fname in STANDARDISED_FIELDS):
             result = super().write(vals)
         else:
             config = self._customer_quality_config()
-            phone_related = any(fname in vals for fname in ("phone", "mobile")) and "country_id" not in vals
+            # The country used for formatting phones and checking the USCC differs per partner.
+            phone_related = (
+                any(fname in vals for fname in ("phone", "mobile", "company_registry"))
+                and "country_id" not in vals
+            )
             if phone_related and len(self) > 1:
-                # The country used for formatting differs per partner: write them one by one.
                 result = True
                 for partner in self:
                     result &= super(ResPartner, partner).write(
@@ -240,6 +316,60 @@ class ResPartner(models.Model):
                 partner_ids=self.commercial_partner_id.ids
             )
         return result
+
+    # ------------------------------------------------------------------
+    # Identifiers of existing records: flagged, never changed
+    # ------------------------------------------------------------------
+    def _customer_identifier_problems(self):
+        """[(partner, reason, message)] for the invalid USCCs, phones that cannot be parsed and
+        one-line Chinese addresses that cannot be split, as the records stand."""
+        problems = []
+        to_split = []
+        for partner in self:
+            registry = partner.company_registry
+            if registry and (partner.country_id.code == "CN" or identifiers.looks_like_uscc(registry)):
+                if not identifiers.normalise_uscc(registry)[1]:
+                    message = _("Invalid Unified Social Credit Code %s", registry)
+                    problems.append((partner, "company_registry", message))
+            region = partner._customer_phone_region()
+            for fname in ("phone", "mobile"):
+                number = partner[fname]
+                if number and not identifiers.normalise_phone(number, region):
+                    problems.append((partner, fname, _("Phone %s could not be standardised", number)))
+            address = self._customer_address_to_split(
+                {"street": partner.street, "city": partner.city, "state_id": partner.state_id.id}
+            )
+            if address:
+                to_split.append((partner, address))
+        splits = identifiers.split_addresses([address for _partner, address in to_split])
+        for (partner, address), split in zip(to_split, splits, strict=True):
+            if not split:
+                message = _("Address %s could not be split into province and city", address)
+                problems.append((partner, "address", message))
+        return problems
+
+    def action_customer_flag_identifiers(self):
+        """Flag (in the quality report) the identifier problems of these customers; the values
+        stay as typed. A problem already flagged and still open is not flagged again."""
+        self._customer_check_steward()
+        Flag = self.env["customer.quality.flag"].sudo()
+        open_flags = Flag.search([("partner_id", "in", self.ids), ("state", "=", "open")])
+        known = {(flag.partner_id.id, flag.reason) for flag in open_flags}
+        flags = Flag.create(
+            [
+                {"partner_id": partner.id, "reason": reason, "message": message}
+                for partner, reason, message in self._customer_identifier_problems()
+                if (partner.id, reason) not in known
+            ]
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if flags else "success",
+                "message": _("%s problems flagged in the quality report.", len(flags)),
+            },
+        }
 
     # ------------------------------------------------------------------
     # Duplicate warning on the form
@@ -269,7 +399,8 @@ class ResPartner(models.Model):
         config = self._customer_quality_config()
         name_key = quality.normalise_name(self.name)
         email, _valid = quality.normalise_email(self.email)
-        phone = quality.phone_digits(self.phone) or quality.phone_digits(self.mobile)
+        region = self._customer_phone_region()
+        phone = identifiers.phone_key(self.phone, region) or identifiers.phone_key(self.mobile, region)
         vat = quality.normalise_vat(self.vat)
         own_id = self._origin.id or 0
         self.env.cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", config["name_similarity"]))

@@ -1,8 +1,13 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..engine import identifiers
+
 STEWARD_GROUP = "customer_360.group_customer_360_data_steward"
-PREVIEW_FIELDS = ("name", "email", "phone", "mobile", "country_id")
+PREVIEW_FIELDS = ("name", "email", "phone", "mobile", "country_id", "company_registry")
+# Fields the split of a one-line Chinese address fills, in the order they are shown.
+ADDRESS_FIELDS = ("country_id", "state_id", "city", "customer_district", "street")
+RELATIONAL_FIELDS = ("country_id", "state_id")
 
 
 class CustomerStandardiseWizard(models.TransientModel):
@@ -52,6 +57,7 @@ class CustomerStandardiseWizard(models.TransientModel):
                 "phone": partner.phone,
                 "mobile": partner.mobile,
                 "country_id": partner.country_id.id,
+                "company_registry": partner.company_registry,
             }
             flags = []
             new = Partner._customer_standardise_values(
@@ -86,7 +92,69 @@ class CustomerStandardiseWizard(models.TransientModel):
                         "apply": False,
                     }
                 )
-        return lines
+        return lines + self._preview_addresses(partners, lines)
+
+    @api.model
+    def _preview_addresses(self, partners, lines):
+        """The split of each one-line Chinese address (typed in the street, city and state
+        empty) into country, province (state), city, district and street; a problem line when
+        the address cannot be split."""
+        Partner = self.env["res.partner"]
+        to_split = []
+        for partner in partners:
+            address = Partner._customer_address_to_split(
+                {"street": partner.street, "city": partner.city, "state_id": partner.state_id.id}
+            )
+            if address:
+                to_split.append((partner, address))
+        if not to_split:
+            return []
+        china = self.env.ref("base.cn")
+        states = {
+            state.name: state
+            for state in self.env["res.country.state"].search([("country_id", "=", china.id)])
+        }
+        has_country_line = {line["partner_id"] for line in lines if line["field_name"] == "country_id"}
+        address_lines = []
+        splits = identifiers.split_addresses([address for _partner, address in to_split])
+        for (partner, address), split in zip(to_split, splits, strict=True):
+            if not split:
+                address_lines.append(
+                    {
+                        "partner_id": partner.id,
+                        "field_name": "street",
+                        "old_value": address,
+                        "new_value": _("Address %s could not be split into province and city", address),
+                        "problem": True,
+                        "apply": False,
+                    }
+                )
+                continue
+            state = states.get(split["province"], self.env["res.country.state"])
+            new_values = {
+                "country_id": (china.id, china.name)
+                if not partner.country_id and partner.id not in has_country_line
+                else None,
+                "state_id": (state.id, state.name) if state else None,
+                "city": (split["city"], split["city"]),
+                "customer_district": (split["district"], split["district"]),
+                "street": (split["street"], split["street"]),
+            }
+            for fname in ADDRESS_FIELDS:
+                raw, shown = new_values[fname] or (None, None)
+                if not raw or (fname not in RELATIONAL_FIELDS and raw == partner[fname]):
+                    continue
+                old_value = partner[fname].display_name if fname in RELATIONAL_FIELDS else partner[fname]
+                address_lines.append(
+                    {
+                        "partner_id": partner.id,
+                        "field_name": fname,
+                        "old_value": old_value or "",
+                        "new_value": shown,
+                        "raw_value": str(raw),
+                    }
+                )
+        return address_lines
 
     def action_apply(self):
         """Write the selected changes, in one write per customer."""
@@ -98,7 +166,7 @@ class CustomerStandardiseWizard(models.TransientModel):
         by_partner = {}
         for line in lines:
             value = line.raw_value
-            if line.field_name == "country_id":
+            if line.field_name in RELATIONAL_FIELDS:
                 value = int(value)
             by_partner.setdefault(line.partner_id, {})[line.field_name] = value
         for partner, vals in by_partner.items():
@@ -127,6 +195,11 @@ class CustomerStandardiseWizardLine(models.TransientModel):
             ("phone", "Phone"),
             ("mobile", "Mobile"),
             ("country_id", "Country"),
+            ("company_registry", "Company ID"),
+            ("state_id", "Province"),
+            ("city", "City"),
+            ("customer_district", "District"),
+            ("street", "Street"),
         ],
         string="Field",
         required=True,
