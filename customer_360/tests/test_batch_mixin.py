@@ -23,6 +23,7 @@ class TestBatchMixin(TransactionCase):
         cls.piece_calls = PIECE_CALLS
         cls.Model = cls.env["customer.batch.test"]
         cls.env["res.partner"].create([{"name": f"Batch customer {i}"} for i in range(6)])
+        cls.env.flush_all()
         cls.env["ir.config_parameter"].set_param("customer_360.use_queue_job", "")
         # Three batches or more per group.
         cls.batch_size = max(1, cls.Model._count_partners(0) // 3)
