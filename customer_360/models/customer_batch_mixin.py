@@ -25,6 +25,7 @@ the pieces)."""
 import logging
 import threading
 import time
+import types
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
@@ -46,8 +47,14 @@ def job_name(method):
 
 
 def rebind(method, records):
-    """``method`` bound to ``records`` (the same model, another environment or context)."""
-    return getattr(records, method.__name__)
+    """The function of ``method`` bound to ``records`` (the same model, another environment or
+    context)."""
+    return types.MethodType(method.__func__, records)
+
+
+def delay(method, delayable):
+    """``method`` called through a queue_job ``delayable``: queue_job stores its name."""
+    return getattr(delayable, method.__name__)
 
 
 class CustomerBatchMixin(models.AbstractModel):
@@ -183,13 +190,13 @@ class CustomerBatchMixin(models.AbstractModel):
             delayable = piece.__self__.delayable(
                 channel=CHANNEL, description=f"{label} {group_id} ({lower}, {upper_text}]"
             )
-            delayables.append(rebind(piece, delayable)(group_id, lower, upper, **kwargs))
+            delayables.append(delay(piece, delayable)(group_id, lower, upper, **kwargs))
         if not delayables:
             return
         graph = group(*delayables)
         if finish:
             closing = finish.__self__.delayable(channel=CHANNEL, description=f"{label}: {finish.__name__}")
-            graph.on_done(rebind(finish, closing)(groups, **kwargs))
+            graph.on_done(delay(finish, closing)(groups, **kwargs))
         graph.delay()
 
     # ------------------------------------------------------------------
