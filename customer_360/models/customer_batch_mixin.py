@@ -262,7 +262,12 @@ class CustomerBatchMixin(models.AbstractModel):
         if state is None and by_range and self._queue_job_enabled():
             # The job runner shares the pieces between workers; a failed job is retried alone.
             jobs = self._split_run(
-                piece, batch_size=batch_size, group_ids=group_ids, kwargs=kwargs, prepare=prepare, finish=finish
+                piece,
+                batch_size=batch_size,
+                group_ids=group_ids,
+                kwargs=kwargs,
+                prepare=prepare,
+                finish=finish,
             )
             self.env["ir.cron"]._notify_progress(done=jobs, remaining=0)
             return jobs

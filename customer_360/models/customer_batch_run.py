@@ -25,7 +25,9 @@ class CustomerBatchRun(models.Model):
         [("done", "Done"), ("running", "In progress")], required=True, default="running", readonly=True
     )
     group_ids = fields.Json(
-        readonly=True, help="Ids of the groups the run goes through: companies, or loyalty programs."
+        readonly=True,
+        string="Group ids",
+        help="Ids of the groups the run goes through: companies, or loyalty programs.",
     )
     group_count = fields.Integer(compute="_compute_progress", string="Groups")
     group_index = fields.Integer(readonly=True, string="Groups done")
@@ -38,7 +40,11 @@ class CustomerBatchRun(models.Model):
     run_kwargs_text = fields.Text(compute="_compute_progress", string="Arguments")
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
-    skipped_batches = fields.Json(readonly=True, help="[group, lower, upper partner id] of each batch skipped.")
+    skipped_batches = fields.Json(
+        readonly=True,
+        string="Skipped batch ranges",
+        help="[group, lower, upper partner id] of each batch skipped.",
+    )
     skipped_count = fields.Integer(compute="_compute_skipped_count", store=True, string="Skipped batches")
     skipped_text = fields.Text(compute="_compute_progress", string="Batches skipped")
     last_error = fields.Text(readonly=True)
@@ -53,7 +59,8 @@ class CustomerBatchRun(models.Model):
             run.current_group = groups[run.group_index] if run.group_index < len(groups) else 0
             run.run_kwargs_text = ", ".join(f"{key}={value}" for key, value in (run.run_kwargs or {}).items())
             run.skipped_text = "\n".join(
-                f"group {group}, partners ({lower}, {upper}]" for group, lower, upper in run.skipped_batches or []
+                f"group {group}, partners ({lower}, {upper}]"
+                for group, lower, upper in run.skipped_batches or []
             )
 
     @api.depends("skipped_batches")

@@ -33,6 +33,4 @@ class CustomerBatchTest(models.Model):
 
     @api.model
     def _record_finish(self, group_ids, label):
-        self.create(
-            {"finished": True, "label": label, "skipped": self.env.context.get("batch_run_skipped")}
-        )
+        self.create({"finished": True, "label": label, "skipped": self.env.context.get("batch_run_skipped")})

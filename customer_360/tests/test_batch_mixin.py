@@ -51,7 +51,9 @@ class TestBatchMixin(TransactionCase):
         )
 
     def pieces_done(self):
-        return sorted((row.group, row.lower, row.upper) for row in self.Model.search([("finished", "=", False)]))
+        return sorted(
+            (row.group, row.lower, row.upper) for row in self.Model.search([("finished", "=", False)])
+        )
 
     def every_piece(self):
         return sorted((group, lower, upper) for group in GROUPS for lower, upper in self.ranges)
@@ -71,7 +73,11 @@ class TestBatchMixin(TransactionCase):
         self.assertEqual(run.job, "customer.batch.test._record_piece")
 
         self.Model._cron_split_run(
-            RUN, self.Model._record_piece, group_ids=[99], kwargs={"label": "second call"}, batch_size=self.batch_size
+            RUN,
+            self.Model._record_piece,
+            group_ids=[99],
+            kwargs={"label": "second call"},
+            batch_size=self.batch_size,
         )
         self.assertEqual(self.pieces_done(), self.every_piece(), "every batch once, none twice")
         self.assertEqual(set(self.Model.search([]).mapped("label")), {"first call"}, "the run's own kwargs")

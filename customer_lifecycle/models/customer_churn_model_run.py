@@ -67,7 +67,9 @@ class CustomerChurnModelRun(models.Model):
     def _cron_train_churn_models(self):
         """One company per batch: an interrupted run resumes with the next company, so no
         company gets two training runs from one night."""
-        return self._cron_split_run("customer_lifecycle.train_churn_models", self._train_company_id, by_range=False)
+        return self._cron_split_run(
+            "customer_lifecycle.train_churn_models", self._train_company_id, by_range=False
+        )
 
     @api.model
     def _train_company_id(self, company_id):

@@ -207,7 +207,9 @@ SELECT pr.id, pr.company_id, pr.partner_id,
     def _cron_compute_scores(self):
         """One company per batch (quantiles need the whole company); an interrupted run
         resumes with the next company. Scoring a company again writes the same scores."""
-        return self._cron_split_run("customer_segmentation.compute_scores", self._compute_scores_company, by_range=False)
+        return self._cron_split_run(
+            "customer_segmentation.compute_scores", self._compute_scores_company, by_range=False
+        )
 
     @api.model
     def _compute_scores_company(self, company_id):
