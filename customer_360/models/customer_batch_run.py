@@ -78,11 +78,12 @@ class CustomerBatchRun(models.Model):
             SQL(
                 """INSERT INTO customer_batch_run
                           (name, state, group_ids, group_index, cursor, attempts, run_kwargs, started_at,
-                           skipped_batches, create_uid, write_uid, create_date, write_date)
+                           skipped_batches, skipped_count, create_uid, write_uid, create_date, write_date)
                    SELECT legacy.name, 'running', legacy.state->'groups',
                           COALESCE((legacy.state->>'index')::int, 0), COALESCE((legacy.state->>'cursor')::int, 0),
                           COALESCE((legacy.state->>'attempts')::int, 0), legacy.state->'kwargs',
                           (legacy.state->>'started_at')::timestamp, COALESCE(legacy.state->'skipped', '[]'::jsonb),
+                          jsonb_array_length(COALESCE(legacy.state->'skipped', '[]'::jsonb)),
                           %(root)s, %(root)s, legacy.write_date, legacy.write_date
                      FROM %(legacy)s legacy
                     WHERE NOT EXISTS (SELECT 1 FROM customer_batch_run run WHERE run.name = legacy.name)""",

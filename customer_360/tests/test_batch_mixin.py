@@ -1,8 +1,12 @@
+import json
+
 from odoo_test_helper import FakeModelLoader
 
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
 
 from odoo.addons.customer_360.models.customer_batch_mixin import MAX_BATCH_ATTEMPTS, MAX_PARTNER_ID
+from odoo.addons.customer_360.models.customer_batch_run import LEGACY_RUN_TABLE
 
 RUN = "customer_360.test_batch_run"
 GROUPS = [11, 12]
@@ -142,3 +146,41 @@ class TestBatchMixin(TransactionCase):
     def test_methods_are_passed_by_reference(self):
         with self.assertRaises(TypeError):
             self.Model._split_run("_record_piece", group_ids=GROUPS)
+
+    def test_runs_of_the_old_table_carry_on_after_the_upgrade(self):
+        """A run in progress in the plain table of 18.0.1.1.0 becomes a run record at its
+        position, and the table goes away."""
+        self.env.cr.execute(
+            SQL(
+                """CREATE TABLE %s (name varchar PRIMARY KEY, state jsonb NOT NULL,
+                                    write_date timestamp NOT NULL);
+                   INSERT INTO %s VALUES (%s, %s, now())""",
+                SQL.identifier(LEGACY_RUN_TABLE),
+                SQL.identifier(LEGACY_RUN_TABLE),
+                RUN,
+                json.dumps(
+                    {
+                        "groups": GROUPS,
+                        "index": 1,
+                        "cursor": 40,
+                        "kwargs": {"label": "old"},
+                        "skipped": [[11, 0, 20]],
+                    }
+                ),
+            )
+        )
+        self.env["customer.batch.run"].init()
+        self.env.invalidate_all()
+        state = self.Model._batch_run_state(RUN)
+        self.assertEqual(
+            {key: state[key] for key in ("groups", "index", "cursor", "kwargs", "skipped")},
+            {
+                "groups": GROUPS,
+                "index": 1,
+                "cursor": 40,
+                "kwargs": {"label": "old"},
+                "skipped": [[11, 0, 20]],
+            },
+        )
+        self.env.cr.execute(SQL("SELECT to_regclass(%s)", LEGACY_RUN_TABLE))
+        self.assertIsNone(self.env.cr.fetchone()[0])
