@@ -39,6 +39,7 @@
         "views/res_config_settings_quality_views.xml",
         "wizard/customer_standardise_wizard_views.xml",
         "views/customer_quality_menus.xml",
+        "views/customer_batch_run_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,7 +1,7 @@
 from odoo.tools import SQL
 from odoo.tools.sql import drop_index
 
-from .models import profile_sql, res_partner_quality, scale_out
+from .models import customer_batch_run, profile_sql, res_partner_quality
 
 
 def drop_inherit_xmlids(env, module):
@@ -24,6 +24,7 @@ def uninstall_hook(env):
     """Drop the tables and indexes init() made by hand; Odoo removes only those of fields."""
     cr = env.cr
     profile_sql.drop_support_tables(cr)
-    cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(scale_out.RUN_TABLE)))
+    # The runs' table of versions before customer.batch.run, on a database never upgraded.
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(customer_batch_run.LEGACY_RUN_TABLE)))
     drop_index(cr, res_partner_quality.NAME_TRGM_INDEX, "res_partner")
     drop_inherit_xmlids(env, "customer_360")

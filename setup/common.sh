@@ -8,7 +8,7 @@ VENV="$PROJECT_ROOT/.venv"
 VAR="$PROJECT_ROOT/var"
 ODOO_RC_FILE="$VAR/odoo.conf"
 ODOO_UPSTREAM=https://github.com/odoo/odoo.git
-ADDONS="customer_360,customer_segmentation,customer_lifecycle,customer_loyalty"
+ADDONS="customer_360,customer_segmentation,customer_lifecycle,customer_loyalty,customer_360_queue"
 EXTRA_ADDONS="helpdesk_mgmt,queue_job"
 
 die() {

@@ -1,5 +1,6 @@
+from . import customer_batch_mixin
+from . import customer_batch_run
 from . import customer_profile
-from . import scale_out
 from . import customer_product_suggestion
 from . import res_partner
 from . import sale_order

@@ -9,6 +9,7 @@ from ..engine.recommend import suggest_products
 
 class CustomerProductSuggestion(models.Model):
     _name = "customer.product.suggestion"
+    _inherit = ["customer.batch.mixin"]
     _description = "Suggested product for a customer"
     _order = "profile_id, rank"
 
@@ -88,11 +89,8 @@ class CustomerProductSuggestion(models.Model):
     def _cron_compute_suggestions(self):
         """One company per batch; a company's suggestions are replaced as a whole, so an
         interrupted run resumes with the next company and a repeated one changes nothing."""
-        return self.env["customer.profile"]._cron_split_run(
-            "customer_360.compute_suggestions",
-            "customer.product.suggestion",
-            "_compute_suggestions_company",
-            by_range=False,
+        return self._cron_split_run(
+            "customer_360.compute_suggestions", self._compute_suggestions_company, by_range=False
         )
 
     @api.model

@@ -1,5 +1,4 @@
 import logging
-import threading
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -42,6 +41,7 @@ MONTHS = [
 
 class CustomerProfile(models.Model):
     _name = "customer.profile"
+    _inherit = ["customer.batch.mixin"]
     _description = "Customer 360 profile"
     _order = "sales_total desc, id"
     _rec_name = "partner_id"
@@ -335,19 +335,27 @@ class CustomerProfile(models.Model):
         self.env.flush_all()
         done = self._cron_split_run(
             "customer_360.refresh_profiles",
-            "customer.profile",
-            "_refresh_partner_range",
+            self._refresh_partner_range,
             batch_size=batch_size,
             time_budget=time_budget,
         )
         self.env.invalidate_all()
         return done
 
-    def _commit_batch(self):
-        # Outside tests each batch is committed, so a crash loses one batch at most;
-        # tests run in one transaction that is rolled back.
-        if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+    @api.model
+    def _refresh_partner_range(self, company_id, lower, upper):
+        """One piece of a split full refresh (a queue job, or a step of the inline run)."""
+        return self._refresh_scope(profile_sql.Scope(company_ids=(company_id,), id_range=(lower, upper)))
+
+    @api.model
+    def refresh_profiles_split(self, batch_size=5000, company_ids=None):
+        """Full refresh in company × partner-id-range pieces; with queue_job enabled the pieces
+        are jobs that several workers share. Returns the number of jobs enqueued (0 inline)."""
+        self._check_recompute_access()
+        self.env.flush_all()
+        jobs = self._split_run(self._refresh_partner_range, batch_size=batch_size, group_ids=company_ids)
+        self.env.invalidate_all()
+        return jobs
 
     def action_refresh(self):
         self.refresh_profiles(partner_ids=self.partner_id.ids, company_ids=self.company_id.ids)

@@ -14,3 +14,4 @@ from . import test_quality_standardise
 from . import test_quality_tour
 from . import test_recompute_access
 from . import test_scale_out
+from . import test_batch_mixin

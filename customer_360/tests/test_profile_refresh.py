@@ -390,7 +390,9 @@ class TestCrashSafeRefresh(Customer360Case):
                 with self.assertRaisesRegex(ValueError, "bad row"):
                     cron.method_direct_trigger()
             self.assertEqual(len(set(attempts)), 1, "the same batch each time")
-            with self.assertLogs("odoo.addons.customer_360.models.scale_out", level="ERROR") as logs:
+            with self.assertLogs(
+                "odoo.addons.customer_360.models.customer_batch_mixin", level="ERROR"
+            ) as logs:
                 cron.method_direct_trigger()
                 while self.Profile._batch_run_state("customer_360.refresh_profiles"):
                     cron.method_direct_trigger()

@@ -9,6 +9,7 @@ from ..engine import churn_model
 
 class CustomerChurnModelRun(models.Model):
     _name = "customer.churn.model.run"
+    _inherit = ["customer.batch.mixin"]
     _description = "Churn model training run"
     _order = "date desc, id desc"
     _rec_name = "date"
@@ -66,11 +67,8 @@ class CustomerChurnModelRun(models.Model):
     def _cron_train_churn_models(self):
         """One company per batch: an interrupted run resumes with the next company, so no
         company gets two training runs from one night."""
-        return self.env["customer.profile"]._cron_split_run(
-            "customer_lifecycle.train_churn_models",
-            "customer.churn.model.run",
-            "_train_company_id",
-            by_range=False,
+        return self._cron_split_run(
+            "customer_lifecycle.train_churn_models", self._train_company_id, by_range=False
         )
 
     @api.model

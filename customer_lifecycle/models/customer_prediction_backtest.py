@@ -16,6 +16,7 @@ _logger = logging.getLogger(__name__)
 
 class CustomerPredictionBacktest(models.Model):
     _name = "customer.prediction.backtest"
+    _inherit = ["customer.batch.mixin"]
     _description = "Backtest of churn, next-order and CLV predictions"
     _order = "date desc, id desc"
     _rec_name = "cutoff_date"
@@ -104,10 +105,9 @@ class CustomerPredictionBacktest(models.Model):
         next company and adds no second backtest for the finished ones."""
         horizon = self._default_horizon()
         cutoff = self.env["customer.profile"]._lifecycle_today() - timedelta(days=horizon)
-        return self.env["customer.profile"]._cron_split_run(
+        return self._cron_split_run(
             "customer_lifecycle.run_backtests",
-            "customer.prediction.backtest",
-            "_run_company_id",
+            self._run_company_id,
             kwargs={"cutoff": fields.Date.to_string(cutoff), "horizon": horizon},
             by_range=False,
         )

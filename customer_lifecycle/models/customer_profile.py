@@ -222,12 +222,11 @@ class CustomerProfile(models.Model):
         after its last committed batch, with the date and time it started with."""
         return self._cron_split_run(
             "customer_lifecycle.evaluate_lifecycle",
-            "customer.profile",
-            "_evaluate_lifecycle_range",
+            self._evaluate_lifecycle_range,
             batch_size=self._lifecycle_batch_size(),
             kwargs=self._lifecycle_run_values(),
-            prepare="_prepare_lifecycle_run",
-            finish="_finish_lifecycle_run",
+            prepare=self._prepare_lifecycle_run,
+            finish=self._finish_lifecycle_run,
         )
 
     def action_evaluate_lifecycle(self):
@@ -236,15 +235,15 @@ class CustomerProfile(models.Model):
             raise AccessError(_("Only Customer 360 managers can run the lifecycle evaluation."))
         company_ids = (self.company_id or self.env.companies).ids
         if self._queue_job_enabled():
-            jobs = self.sudo()._split_run(
-                "customer.profile",
-                "_evaluate_lifecycle_range",
+            profiles = self.env["customer.profile"].sudo()
+            jobs = profiles._split_run(
+                profiles._evaluate_lifecycle_range,
                 batch_size=self._lifecycle_batch_size(),
-                company_ids=company_ids,
+                group_ids=company_ids,
                 description=_("Lifecycle evaluation"),
                 kwargs=self._lifecycle_run_values(company_ids),
-                prepare="_prepare_lifecycle_run",
-                finish="_finish_lifecycle_run",
+                prepare=profiles._prepare_lifecycle_run,
+                finish=profiles._finish_lifecycle_run,
             )
             return {
                 "type": "ir.actions.client",

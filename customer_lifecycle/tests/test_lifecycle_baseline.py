@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.customer_360.models.scale_out import MAX_BATCH_ATTEMPTS
+from odoo.addons.customer_360.models.customer_batch_mixin import MAX_BATCH_ATTEMPTS
 from odoo.addons.customer_360.tests.common import run_post_migration
 
 from .common import LifecycleCase
@@ -157,7 +157,7 @@ class TestLifecycleBaseline(LifecycleCase):
         state["attempts"] = MAX_BATCH_ATTEMPTS
         self.Profile._save_batch_run_state(RUN, state)
         with mute_logger(
-            "odoo.addons.customer_360.models.scale_out",
+            "odoo.addons.customer_360.models.customer_batch_mixin",
             "odoo.addons.customer_lifecycle.models.customer_profile",
         ):
             self.Profile._cron_evaluate_lifecycle()

@@ -241,8 +241,9 @@ class TestLifecycleScaleOut(LifecycleCase):
         state = {"groups": self.companies.ids, "index": 0, "cursor": 0, "kwargs": {}}
         self.Profile._save_batch_run_state(RUN, state)
         self.env.cr.execute(
-            SQL("UPDATE customer_360_batch_run SET write_date = %s WHERE name = %s", weeks_ago, RUN)
+            SQL("UPDATE customer_batch_run SET write_date = %s WHERE name = %s", weeks_ago, RUN)
         )
+        self.env.invalidate_all()
         self.assertTrue(self.Profile._drop_stale_batch_run(RUN))
         self.assertFalse(self.Profile._batch_run_state(RUN))
         self.Profile._save_batch_run_state(RUN, state)

@@ -24,7 +24,8 @@ TierMember = namedtuple("TierMember", "value tier_id below_since partner_id")
 
 
 class LoyaltyProgram(models.Model):
-    _inherit = "loyalty.program"
+    _name = "loyalty.program"
+    _inherit = ["loyalty.program", "customer.batch.mixin"]
 
     tier_ids = fields.One2many("customer.loyalty.tier", "program_id", string="Tiers")
     expiry_months = fields.Integer(
@@ -56,18 +57,17 @@ class LoyaltyProgram(models.Model):
         """Re-evaluate every member of every tiered program, by program and customer range
         (queue jobs when enabled); an interrupted run resumes after its last committed batch."""
         programs = self.search([("tier_ids", "!=", False)])
-        return self.env["customer.profile"]._cron_split_run(
+        return self._cron_split_run(
             "customer_loyalty.evaluate_tiers",
-            "loyalty.program",
-            "_evaluate_tiers_range",
-            company_ids=programs.ids,
+            self._evaluate_tiers_range,
+            group_ids=programs.ids,
             batch_size=self._loyalty_batch_size(),
             kwargs={"today": fields.Date.to_string(fields.Date.context_today(self))},
         )
 
     def action_evaluate_tiers(self):
         if self.env["customer.profile"]._queue_job_enabled():
-            return self._split_notification(self._split_loyalty_run("_evaluate_tiers_range"))
+            return self._split_notification(self._split_loyalty_run(self._evaluate_tiers_range))
         self._evaluate_tiers()
         return True
 
@@ -79,14 +79,13 @@ class LoyaltyProgram(models.Model):
         params = self.env["ir.config_parameter"].sudo()
         return int(params.get_param("customer_360.refresh_batch_size", 5000))
 
-    def _split_loyalty_run(self, method_name):
-        """These programs' pieces as queue jobs when enabled (else run here); returns the
+    def _split_loyalty_run(self, piece):
+        """``piece`` for these programs, as queue jobs when enabled (else run here); returns the
         number of jobs."""
-        return self.env["customer.profile"]._split_run(
-            "loyalty.program",
-            method_name,
+        return self._split_run(
+            piece,
             batch_size=self._loyalty_batch_size(),
-            company_ids=self.ids,
+            group_ids=self.ids,
             kwargs={"today": fields.Date.to_string(fields.Date.context_today(self))},
         )
 
@@ -250,18 +249,17 @@ class LoyaltyProgram(models.Model):
         program and customer range (queue jobs when enabled); an interrupted run resumes after
         its last committed batch, so no points expire twice and no warning goes out twice."""
         programs = self.search([("expiry_months", ">", 0), ("program_type", "=", "loyalty")])
-        return self.env["customer.profile"]._cron_split_run(
+        return self._cron_split_run(
             "customer_loyalty.expire_points",
-            "loyalty.program",
-            "_expire_points_range",
-            company_ids=programs.ids,
+            self._expire_points_range,
+            group_ids=programs.ids,
             batch_size=self._loyalty_batch_size(),
             kwargs={"today": fields.Date.to_string(fields.Date.context_today(self))},
         )
 
     def action_expire_points(self):
         if self.env["customer.profile"]._queue_job_enabled():
-            return self._split_notification(self._split_loyalty_run("_expire_points_range"))
+            return self._split_notification(self._split_loyalty_run(self._expire_points_range))
         self._expire_points()
         return True
 

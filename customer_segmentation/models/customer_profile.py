@@ -208,10 +208,7 @@ SELECT pr.id, pr.company_id, pr.partner_id,
         """One company per batch (quantiles need the whole company); an interrupted run
         resumes with the next company. Scoring a company again writes the same scores."""
         return self._cron_split_run(
-            "customer_segmentation.compute_scores",
-            "customer.profile",
-            "_compute_scores_company",
-            by_range=False,
+            "customer_segmentation.compute_scores", self._compute_scores_company, by_range=False
         )
 
     @api.model

@@ -9,7 +9,7 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.customer_360.models.scale_out import MAX_PARTNER_ID
+from odoo.addons.customer_360.models.customer_batch_mixin import MAX_PARTNER_ID
 
 from ..engine import rfm
 from . import segment_sql
@@ -47,7 +47,7 @@ def _domain_reads_groups(model, domain, group):
 class CustomerSegment(models.Model):
     _name = "customer.segment"
     _description = "Customer segment"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.batch.mixin"]
     _order = "sequence, name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -414,15 +414,14 @@ class CustomerSegment(models.Model):
         """Refresh these segments through the split run (queue jobs when enabled); returns the
         number of jobs enqueued (0 when run here)."""
         run = self._refresh_run_values()
-        return self.env["customer.profile"]._split_run(
-            "customer.segment",
-            "_refresh_split_piece",
+        return self._split_run(
+            self._refresh_split_piece,
             batch_size=batch_size or self._refresh_batch_size(),
-            company_ids=self.company_id.ids,
+            group_ids=self.company_id.ids,
             description=_("Segment refresh"),
             kwargs={"segment_ids": self.ids, **run},
-            prepare="_refresh_split_prepare",
-            finish="_refresh_split_finish",
+            prepare=self._refresh_split_prepare,
+            finish=self._refresh_split_finish,
         )
 
     @api.model
@@ -491,15 +490,14 @@ class CustomerSegment(models.Model):
         are checked when saved; should one still fail (a field removed with its module, say),
         the others are refreshed and the error is shown on the segment."""
         segments = self.search([("auto_refresh", "=", True)])
-        return self.env["customer.profile"]._cron_split_run(
+        return self._cron_split_run(
             "customer_segmentation.refresh_segments",
-            "customer.segment",
-            "_refresh_split_piece",
-            company_ids=segments.company_id.ids,
+            self._refresh_split_piece,
+            group_ids=segments.company_id.ids,
             batch_size=self._refresh_batch_size(),
             kwargs={"segment_ids": segments.ids, **self._refresh_run_values()},
-            prepare="_refresh_split_prepare",
-            finish="_refresh_split_finish",
+            prepare=self._refresh_split_prepare,
+            finish=self._refresh_split_finish,
         )
 
     def action_refresh(self):

@@ -13,6 +13,7 @@ from ..engine import clustering
 
 class CustomerSegmentationRun(models.Model):
     _name = "customer.segmentation.run"
+    _inherit = ["customer.batch.mixin"]
     _description = "Customer clustering run"
     _order = "date desc, id desc"
 
@@ -228,11 +229,10 @@ class CustomerSegmentationRun(models.Model):
         params = self.env["ir.config_parameter"].sudo()
         fixed = int(params.get_param("customer_segmentation.cluster_k", 0) or 0)
         companies = self.env["customer.profile"].sudo()._read_group([("order_count", ">", 0)], ["company_id"])
-        return self.env["customer.profile"]._cron_split_run(
+        return self._cron_split_run(
             "customer_segmentation.run_clustering",
-            "customer.segmentation.run",
-            "_run_clustering_company",
-            company_ids=[company.id for (company,) in companies],
+            self._run_clustering_company,
+            group_ids=[company.id for (company,) in companies],
             kwargs={"k_fixed": fixed},
             by_range=False,
         )
