@@ -18,7 +18,7 @@
         "base_import",
         "board",
     ],
-    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn"]},
+    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn", "opencc", "pypinyin"]},
     "data": [
         "security/customer_360_security.xml",
         "security/ir.model.access.csv",

@@ -329,6 +329,20 @@ def normalise_uscc(value):
     return code if stdnum_uscc.is_valid(code) else ""
 
 
+def phone_match_key(phone_key):
+    """The phone key as the duplicate search compares it: a Chinese number with its country code
+    (86 or 0086) equals the same number typed nationally, mobile (139...) or landline with its
+    area code (0592...). Other numbers are compared as they are."""
+    if not phone_key:
+        return phone_key
+    digits = re.sub(r"\D", "", phone_key)
+    if re.fullmatch(r"(0086|86)1[3-9]\d{9}", digits):
+        return re.sub(r"^(0086|86)", "", digits)
+    if re.fullmatch(r"(0086|86)[2-9]\d{8,10}", digits):
+        return re.sub(r"^(0086|86)", "0", digits)
+    return phone_key
+
+
 def phone_kind(phone_key):
     """"mobile" for a Chinese mobile number key (1[3-9] and 9 digits, with or without 86),
     else "phone"."""

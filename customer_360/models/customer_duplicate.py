@@ -105,9 +105,10 @@ class CustomerDuplicate(models.Model):
         )
         base = SQL(
             """SELECT id, name AS nm, customer_name_normalized AS n, email_normalized AS e,
-                      customer_phone_normalized AS ph, customer_vat_normalized AS v,
+                      %(phone)s AS ph, customer_vat_normalized AS v,
                       customer_uscc_normalized AS u, customer_name_core AS c, customer_name_pinyin AS py
-                 FROM res_partner WHERE active AND parent_id IS NULL"""
+                 FROM res_partner WHERE active AND parent_id IS NULL""",
+            phone=self._phone_match_key(SQL.identifier("customer_phone_normalized")),
         )
         if partner_ids is None:
             name_pairs = SQL(
@@ -164,6 +165,19 @@ class CustomerDuplicate(models.Model):
             if score >= params["threshold"]:
                 result.append((a_id, b_id, score, reasons))
         return result
+
+    @api.model
+    def _phone_match_key(self, column):
+        """SQL of ``quality.phone_match_key``: a Chinese number with its country code (86 or
+        0086) compares equal to the same number typed nationally (mobile 139..., landline 0592...)."""
+        digits = SQL("regexp_replace(%s, '[^0-9]', '', 'g')", column)
+        return SQL(
+            """CASE WHEN %(d)s ~ '^(0086|86)1[3-9][0-9]{9}$' THEN regexp_replace(%(d)s, '^(0086|86)', '')
+                    WHEN %(d)s ~ '^(0086|86)[2-9][0-9]{8,10}$' THEN regexp_replace(%(d)s, '^(0086|86)', '0')
+                    ELSE %(column)s END""",
+            d=digits,
+            column=column,
+        )
 
     @api.model
     def _score_pair(self, params, similarity, a_key, b_key, same_email, same_phone, same_vat, same_uscc, phone_kind):
