@@ -20,6 +20,8 @@ import functools
 import re
 import unicodedata
 
+import opencc
+from pypinyin import lazy_pinyin
 from stdnum.cn import uscc as stdnum_uscc
 
 # Legal forms dropped from the matching key, so "Acme Ltd" and "ACME Limited" compare equal.
@@ -195,8 +197,6 @@ def is_cjk(text):
 
 @functools.cache
 def _to_simplified():
-    import opencc  # noqa: PLC0415 (loaded on first use: its dictionaries take a few ms)
-
     return opencc.OpenCC("t2s")
 
 
@@ -275,8 +275,6 @@ def cjk_name_key(name):
 
 def cjk_pinyin(text):
     """Toneless pinyin of ``text``, syllables separated by spaces (runs of Latin letters stay one)."""
-    from pypinyin import lazy_pinyin  # noqa: PLC0415 (its dictionaries load on first use)
-
     return " ".join(lazy_pinyin(text, errors="default"))
 
 
@@ -344,7 +342,7 @@ def phone_match_key(phone_key):
 
 
 def phone_kind(phone_key):
-    """"mobile" for a Chinese mobile number key (1[3-9] and 9 digits, with or without 86),
+    """ "mobile" for a Chinese mobile number key (1[3-9] and 9 digits, with or without 86),
     else "phone"."""
     digits = re.sub(r"\D", "", phone_key or "")
     if digits.startswith("86") and len(digits) == 13:

@@ -80,7 +80,9 @@ class CustomerDuplicate(models.Model):
     def _compute_reason_labels(self):
         for group in self:
             labels = [part.strip() for part in (group.reasons or "").split(",") if part.strip()]
-            group.reason_labels = ", ".join(str(REASON_LABELS.get(label, label)) for label in labels)
+            group.reason_labels = ", ".join(
+                group.env._(REASON_LABELS[label]) if label in REASON_LABELS else label for label in labels
+            )
 
     # ------------------------------------------------------------------
     # Detection
@@ -150,7 +152,18 @@ class CustomerDuplicate(models.Model):
             )
         )
         result = []
-        for a_id, b_id, similarity, same_email, same_phone, same_vat, same_uscc, a_name, b_name, phone in cr.fetchall():
+        for (
+            a_id,
+            b_id,
+            similarity,
+            same_email,
+            same_phone,
+            same_vat,
+            same_uscc,
+            a_name,
+            b_name,
+            phone,
+        ) in cr.fetchall():
             score, reasons = self._score_pair(
                 params,
                 similarity,
@@ -180,7 +193,9 @@ class CustomerDuplicate(models.Model):
         )
 
     @api.model
-    def _score_pair(self, params, similarity, a_key, b_key, same_email, same_phone, same_vat, same_uscc, phone_kind):
+    def _score_pair(
+        self, params, similarity, a_key, b_key, same_email, same_phone, same_vat, same_uscc, phone_kind
+    ):
         """(score 0-100, reasons) of one candidate pair.
 
         ``similarity`` is the pg_trgm similarity of the Latin name keys, used as before when

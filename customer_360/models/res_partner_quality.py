@@ -181,7 +181,9 @@ class ResPartner(models.Model):
     def _customer_cjk_keys_of(self, name, registry, vat, country_code):
         """(core, pinyin, uscc) of one partner's values; None where there is no key."""
         key = quality.cjk_name_key(name)
-        uscc = quality.normalise_uscc(registry) or (quality.normalise_uscc(vat) if country_code == "CN" else "")
+        uscc = quality.normalise_uscc(registry) or (
+            quality.normalise_uscc(vat) if country_code == "CN" else ""
+        )
         return (key[1] or None) if key else None, (key[2] or None) if key else None, uscc or None
 
     @api.depends("name", "company_registry", "vat", "country_id")

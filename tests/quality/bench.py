@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pairs as benchmark_pairs  # noqa: E402
+import pairs as benchmark_pairs
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSON_KINDS = {"zh_person_traditional", "zh_same_person_name", "latin_email", "latin_same_person_name"}
@@ -76,7 +76,11 @@ def metrics(loaded, predicted):
             else:
                 fp += key in predicted
         # Pairs across two labelled pairs: different companies.
-        fp += sum(1 for key in predicted if key not in labelled and lang_of.get(key[0]) == lang and key[1] in lang_of)
+        fp += sum(
+            1
+            for key in predicted
+            if key not in labelled and lang_of.get(key[0]) == lang and key[1] in lang_of
+        )
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -97,7 +101,9 @@ def misses(loaded, predicted):
     for pair, a_id, b_id in loaded:
         found = (min(a_id, b_id), max(a_id, b_id)) in predicted
         if found != pair["duplicate"]:
-            wrong.append(f"{pair['kind']}: {pair['a']['name']} / {pair['b']['name']} ({'found' if found else 'missed'})")
+            wrong.append(
+                f"{pair['kind']}: {pair['a']['name']} / {pair['b']['name']} ({'found' if found else 'missed'})"
+            )
     return wrong
 
 
@@ -217,7 +223,9 @@ def main(argv=None):
         "cpu": next(
             (
                 line.split(":", 1)[1].strip()
-                for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines()
+                for line in subprocess.run(
+                    ["lscpu"], capture_output=True, text=True, check=False
+                ).stdout.splitlines()
                 if line.startswith("Model name")
             ),
             "",
@@ -233,7 +241,9 @@ def main(argv=None):
             "latin": sum(pair["lang"] == "latin" for pair in pairs),
             "duplicates": sum(pair["duplicate"] for pair in pairs),
         },
-        "params": {key: params[key] for key in ("threshold", "name_similarity", "cjk_name_similarity", "weights")},
+        "params": {
+            key: params[key] for key in ("threshold", "name_similarity", "cjk_name_similarity", "weights")
+        },
         "machine": machine,
         "search_seconds": round(seconds, 3),
         "methods": {
@@ -255,7 +265,10 @@ def main(argv=None):
             continue
         for lang, row in by_lang.items():
             print(f"{method:28} {lang:6} {row['precision']:9.3f} {row['recall']:7.3f} {row['f1']:6.3f}")
-    print("Chinese name threshold sweep (F1): " + ", ".join(f"{key}: {row['f1']:.3f}" for key, row in sweep.items()))
+    print(
+        "Chinese name threshold sweep (F1): "
+        + ", ".join(f"{key}: {row['f1']:.3f}" for key, row in sweep.items())
+    )
     for line in wrong:
         print("  wrong: " + line)
     print(f"JSON written to {args.json}")

@@ -22,7 +22,22 @@ BRAND_CHARS = (
     "京华兴龙盛达鑫源利成隆丰美明泰恒佳信安宏伟嘉凯瑞祥福宝康乐新天海金银东南西北中"
     "远博腾飞翔星辰峰川云山月江湖春秋光辉荣昌富贵永旺德善仁和顺通汇聚合鼎豪晨阳"
 )
-INDUSTRIES = ("茶叶", "科技", "贸易", "电子", "食品", "服装", "建材", "物流", "餐饮", "医药", "机械", "家具", "化工", "文化传媒")
+INDUSTRIES = (
+    "茶叶",
+    "科技",
+    "贸易",
+    "电子",
+    "食品",
+    "服装",
+    "建材",
+    "物流",
+    "餐饮",
+    "医药",
+    "机械",
+    "家具",
+    "化工",
+    "文化传媒",
+)
 # Characters typed for one another with a pinyin keyboard (same syllable, tones aside).
 HOMOPHONES = {
     "叶": "业",
@@ -93,7 +108,9 @@ class Generator:
         return body + uscc.calc_check_digit(body)
 
     def mobile(self):
-        return "1" + self.random.choice("3456789") + "".join(self.random.choice(string.digits) for _ in range(9))
+        return (
+            "1" + self.random.choice("3456789") + "".join(self.random.choice(string.digits) for _ in range(9))
+        )
 
     def landline(self):
         area = self.random.choice(("0592", "0571", "020", "021", "0755", "010"))
@@ -115,7 +132,8 @@ class Generator:
     def word(self):
         while True:
             word = "".join(
-                self.random.choice("bdfgklmnprstvz") + self.random.choice("aeiou") for _ in range(self.random.choice((3, 4)))
+                self.random.choice("bdfgklmnprstvz") + self.random.choice("aeiou")
+                for _ in range(self.random.choice((3, 4)))
             ).capitalize()
             if word not in self.used_words:
                 self.used_words.add(word)
@@ -131,7 +149,10 @@ class Generator:
         variants = (
             (f"{city}市{brand}{industry}有限公司", f"{brand}{industry}有限公司"),
             (f"{self.random.choice(PROVINCES)}{city}市{brand}{industry}有限公司", f"{city}{brand}{industry}"),
-            (f"{city}市{self.random.choice(DISTRICTS)}{brand}{industry}有限公司", f"{city}{brand}{industry}有限公司"),
+            (
+                f"{city}市{self.random.choice(DISTRICTS)}{brand}{industry}有限公司",
+                f"{city}{brand}{industry}有限公司",
+            ),
         )
         return self.random.choice(variants)
 
@@ -166,7 +187,9 @@ class Generator:
 
     def zh_homophone_industry(self):
         brand = self.brand()
-        industry = self.random.choice([name for name in INDUSTRIES if any(char in HOMOPHONES for char in name)])
+        industry = self.random.choice(
+            [name for name in INDUSTRIES if any(char in HOMOPHONES for char in name)]
+        )
         typo = "".join(HOMOPHONES.get(char, char) for char in industry)
         return f"{brand}{industry}", f"{brand}{typo}有限公司"
 
@@ -179,7 +202,9 @@ class Generator:
         return f"{brand}{industry}有限公司{self.random.choice(CITIES)}分公司", f"{brand}{industry}有限公司"
 
     def _registered_and_short(self):
-        brand, industry = self.company(industry=self.random.choice(("茶叶贸易", "电子科技", "文化传媒", "食品贸易")))
+        brand, industry = self.company(
+            industry=self.random.choice(("茶叶贸易", "电子科技", "文化传媒", "食品贸易"))
+        )
         city = self.random.choice(CITIES)
         return f"{city}市{brand}{industry}有限公司", f"{brand}"
 
@@ -226,7 +251,9 @@ class Generator:
     # --- Chinese hard negatives -----------------------------------------------
     def zh_other_business(self):
         brand = self.brand()
-        first, second = self.random.sample(("技术", "终端", "软件", "电子", "物流", "地产", "银行", "保险"), 2)
+        first, second = self.random.sample(
+            ("技术", "终端", "软件", "电子", "物流", "地产", "银行", "保险"), 2
+        )
         return f"{brand}{first}有限公司", f"{brand}{second}有限公司"
 
     def zh_unlike_character(self):
@@ -265,7 +292,10 @@ class Generator:
     def zh_other_uscc(self):
         brand, industry = self.company()
         name = f"{brand}{industry}有限公司"
-        return {"name": name, "company_registry": self.uscc()}, {"name": name, "company_registry": self.uscc()}
+        return {"name": name, "company_registry": self.uscc()}, {
+            "name": name,
+            "company_registry": self.uscc(),
+        }
 
     # --- Latin -------------------------------------------------------------------
     def latin_typo(self):
@@ -289,12 +319,18 @@ class Generator:
     def latin_email(self):
         first, last = self.random.choice(LATIN_FIRST), self.word()
         email = self.email(first.lower())
-        return {"name": f"{first} {last}", "email": email}, {"name": f"{last}, {first[0]}.", "email": email.title()}
+        return {"name": f"{first} {last}", "email": email}, {
+            "name": f"{last}, {first[0]}.",
+            "email": email.title(),
+        }
 
     def latin_other_company(self):
         word = self.word()
         first, second = self.random.sample(LATIN_INDUSTRIES, 2)
-        return f"{word} {first}", f"{self.word()} {first}" if self.random.random() < 0.5 else f"{word} {second}"
+        return (
+            f"{word} {first}",
+            f"{self.word()} {first}" if self.random.random() < 0.5 else f"{word} {second}",
+        )
 
     def latin_same_person_name(self):
         name = f"{self.random.choice(LATIN_FIRST)} {self.word()}"
@@ -361,7 +397,7 @@ def main(argv=None):
         }
         for pair in generate(args.seed)
     ]
-    out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")  # noqa: SIM115
+    out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
