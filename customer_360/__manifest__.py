@@ -18,7 +18,9 @@
         "base_import",
         "board",
     ],
-    "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn", "phonenumbers", "cpca"]},
+    "external_dependencies": {
+        "python": ["numpy", "pandas", "scipy", "scikit-learn", "phonenumbers", "cpca", "opencc", "pypinyin"]
+    },
     "data": [
         "security/customer_360_security.xml",
         "security/ir.model.access.csv",

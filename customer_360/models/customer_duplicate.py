@@ -3,9 +3,11 @@ import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 
 from ..engine import quality
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -15,6 +17,17 @@ MERGE_CHUNK = 2
 # pg_trgm's similarity operator. Odoo's SQL() refuses "%%" in a formatted string, so the operator is
 # its own fragment; the queries using it always have parameters, so psycopg2 turns "%%" into "%".
 TRGM_MATCH = SQL("%%")
+# Why a pair matched, as stored in ``reasons`` (English) and shown in the reader's language.
+REASON_LABELS = {
+    "same USCC": _lt("same USCC"),
+    "same name core": _lt("same name core"),
+    "same pinyin": _lt("same pinyin"),
+    "similar name": _lt("similar name"),
+    "same email": _lt("same email"),
+    "same mobile": _lt("same mobile"),
+    "same phone": _lt("same phone"),
+    "same VAT": _lt("same VAT"),
+}
 
 
 class CustomerDuplicate(models.Model):
@@ -41,7 +54,8 @@ class CustomerDuplicate(models.Model):
         help="The customer that remains after the merge; the oldest active one when empty.",
     )
     score = fields.Float(digits=(5, 2), aggregator="max", help="Highest pair score in the group (0-100).")
-    reasons = fields.Char(help="Signals that matched: name, email, phone, VAT.")
+    reasons = fields.Char(help="Signals that matched: name, pinyin, USCC, email, phone, VAT.")
+    reason_labels = fields.Char(string="Matched on", compute="_compute_reason_labels")
     state = fields.Selection(
         [("open", "To review"), ("merged", "Merged"), ("dismissed", "Not a duplicate")],
         default="open",
@@ -62,6 +76,14 @@ class CustomerDuplicate(models.Model):
             group.partner_count = len(group.partner_ids)
             group.name = " / ".join(dict.fromkeys(name for name in names if name))[:200] or _("Merged group")
 
+    @api.depends("reasons")
+    def _compute_reason_labels(self):
+        for group in self:
+            labels = [part.strip() for part in (group.reasons or "").split(",") if part.strip()]
+            group.reason_labels = ", ".join(
+                group.env._(REASON_LABELS[label]) if label in REASON_LABELS else label for label in labels
+            )
+
     # ------------------------------------------------------------------
     # Detection
     # ------------------------------------------------------------------
@@ -69,8 +91,10 @@ class CustomerDuplicate(models.Model):
     def _candidate_pairs(self, params, partner_ids=None):
         """Scored candidate pairs [(a, b, score, reasons)] among active commercial partners.
 
-        Names are compared with pg_trgm's similarity, emails, phones and VAT numbers by equality;
-        pairs marked "not a duplicate" are left out. ``partner_ids`` limits the search to pairs
+        Candidates come from set-based joins: pg_trgm similarity of the name keys, equal
+        emails, phones, VAT numbers and USCCs, and for Chinese names equal cores, equal pinyin
+        and cores sharing rare bigrams. Each candidate is then scored by ``_score_pair``; pairs
+        marked "not a duplicate" are left out. ``partner_ids`` limits the search to pairs
         involving those customers (the warning on create, the import check)."""
         cr = self.env.cr
         self.env.flush_all()
@@ -82,29 +106,40 @@ class CustomerDuplicate(models.Model):
             else SQL("(a.id = ANY(%s) OR b.id = ANY(%s))", list(partner_ids), list(partner_ids))
         )
         base = SQL(
-            """SELECT id, customer_name_normalized AS n, email_normalized AS e,
-                      customer_phone_normalized AS ph, customer_vat_normalized AS v
-                 FROM res_partner WHERE active AND parent_id IS NULL"""
+            """SELECT id, name AS nm, customer_name_normalized AS n, email_normalized AS e,
+                      %(phone)s AS ph, customer_vat_normalized AS v,
+                      customer_uscc_normalized AS u, customer_name_core AS c, customer_name_pinyin AS py
+                 FROM res_partner WHERE active AND parent_id IS NULL""",
+            phone=self._phone_match_key(SQL.identifier("customer_phone_normalized")),
         )
-        name_pairs = (
-            self._name_pairs_all(name_threshold, self._name_only_masks(params))
-            if partner_ids is None
-            else self._name_pairs_of(list(partner_ids))
+        if partner_ids is None:
+            name_pairs = SQL(
+                "%s UNION %s",
+                self._name_pairs_all(name_threshold, self._name_only_masks(params)),
+                self._core_pairs_all(self._core_join_threshold(params)),
+            )
+        else:
+            name_pairs = self._name_pairs_of(list(partner_ids))
+        key_joins = SQL(" ").join(
+            SQL(
+                "UNION SELECT a.id, b.id FROM p a JOIN p b ON a.%s = b.%s AND a.id < b.id WHERE %s",
+                SQL.identifier(column),
+                SQL.identifier(column),
+                scope,
+            )
+            for column in ("e", "ph", "v", "u", "c", "py")
         )
         cr.execute(
             SQL(
                 """WITH p AS MATERIALIZED (%(base)s),
-                    pairs AS (
-                        %(name_pairs)s
-                        UNION SELECT a.id, b.id FROM p a JOIN p b ON a.e = b.e AND a.id < b.id WHERE %(scope)s
-                        UNION SELECT a.id, b.id FROM p a JOIN p b ON a.ph = b.ph AND a.id < b.id WHERE %(scope)s
-                        UNION SELECT a.id, b.id FROM p a JOIN p b ON a.v = b.v AND a.id < b.id WHERE %(scope)s
-                    )
+                    pairs AS (%(name_pairs)s %(key_joins)s)
                     SELECT pairs.a_id, pairs.b_id,
                            similarity(coalesce(a.n, ''), coalesce(b.n, '')),
                            CASE WHEN a.e IS NULL OR b.e IS NULL THEN NULL ELSE a.e = b.e END,
                            CASE WHEN a.ph IS NULL OR b.ph IS NULL THEN NULL ELSE a.ph = b.ph END,
-                           CASE WHEN a.v IS NULL OR b.v IS NULL THEN NULL ELSE a.v = b.v END
+                           CASE WHEN a.v IS NULL OR b.v IS NULL THEN NULL ELSE a.v = b.v END,
+                           CASE WHEN a.u IS NULL OR b.u IS NULL THEN NULL ELSE a.u = b.u END,
+                           a.nm, b.nm, a.ph
                       FROM pairs
                       JOIN p a ON a.id = pairs.a_id
                       JOIN p b ON b.id = pairs.b_id
@@ -112,29 +147,132 @@ class CustomerDuplicate(models.Model):
                             SELECT 1 FROM customer_duplicate_dismissal d
                              WHERE d.partner_a_id = pairs.a_id AND d.partner_b_id = pairs.b_id)""",
                 base=base,
-                scope=scope,
                 name_pairs=name_pairs,
+                key_joins=key_joins,
             )
         )
         result = []
-        for a_id, b_id, similarity, same_email, same_phone, same_vat in cr.fetchall():
-            score = quality.duplicate_score(
-                similarity, email=same_email, phone=same_phone, vat=same_vat, weights=params["weights"]
+        for (
+            a_id,
+            b_id,
+            similarity,
+            same_email,
+            same_phone,
+            same_vat,
+            same_uscc,
+            a_name,
+            b_name,
+            phone,
+        ) in cr.fetchall():
+            score, reasons = self._score_pair(
+                params,
+                similarity,
+                quality.cjk_name_key(a_name),
+                quality.cjk_name_key(b_name),
+                same_email=same_email,
+                same_phone=same_phone,
+                same_vat=same_vat,
+                same_uscc=same_uscc,
+                phone_kind=quality.phone_kind(phone),
             )
-            if score < params["threshold"]:
-                continue
-            reasons = [
-                label
-                for label, matched in (
-                    ("name", similarity >= params["name_similarity"]),
-                    ("email", same_email),
-                    ("phone", same_phone),
-                    ("VAT", same_vat),
-                )
-                if matched
-            ]
-            result.append((a_id, b_id, score, reasons))
+            if score >= params["threshold"]:
+                result.append((a_id, b_id, score, reasons))
         return result
+
+    @api.model
+    def _phone_match_key(self, column):
+        """SQL of ``quality.phone_match_key``: a Chinese number with its country code (86 or
+        0086) compares equal to the same number typed nationally (mobile 139..., landline 0592...)."""
+        digits = SQL("regexp_replace(%s, '[^0-9]', '', 'g')", column)
+        return SQL(
+            """CASE WHEN %(d)s ~ '^(0086|86)1[3-9][0-9]{9}$' THEN regexp_replace(%(d)s, '^(0086|86)', '')
+                    WHEN %(d)s ~ '^(0086|86)[2-9][0-9]{8,10}$' THEN regexp_replace(%(d)s, '^(0086|86)', '0')
+                    ELSE %(column)s END""",
+            d=digits,
+            column=column,
+        )
+
+    @api.model
+    def _score_pair(
+        self, params, similarity, a_key, b_key, same_email, same_phone, same_vat, same_uscc, phone_kind
+    ):
+        """(score 0-100, reasons) of one candidate pair.
+
+        ``similarity`` is the pg_trgm similarity of the Latin name keys, used as before when
+        either name is not Chinese. Two Chinese names are compared by ``cjk_name_similarity``
+        instead; below the Chinese name threshold they count as different names, and a shared
+        email or phone still proposes the pair (a registered and a short name of one company).
+        The same USCC is one legal entity (100); two different USCCs are two (0)."""
+        chinese = bool(a_key and b_key)
+        name_reason = "similar name" if similarity >= params["name_similarity"] else None
+        if chinese:
+            similarity, name_reason = quality.cjk_name_similarity(a_key, b_key)
+            if similarity < params["cjk_name_similarity"]:
+                similarity, name_reason = 0.0, None
+        reasons = [
+            label
+            for label, matched in (
+                ("same USCC", same_uscc),
+                (name_reason, bool(name_reason)),
+                ("same email", same_email),
+                (f"same {phone_kind}", same_phone),
+                ("same VAT", same_vat),
+            )
+            if matched
+        ]
+        if same_uscc:
+            return 100.0, reasons
+        if same_uscc is False:
+            return 0.0, reasons
+        score = quality.duplicate_score(
+            similarity, email=same_email, phone=same_phone, vat=same_vat, weights=params["weights"]
+        )
+        if chinese and (same_email or same_phone):
+            score = max(score, float(params["threshold"]))
+        return score, reasons
+
+    @api.model
+    def _core_join_threshold(self, params):
+        """The bigram similarity of two Chinese name cores worth finding by the names alone."""
+        reachable = params["threshold"] / 100.0 if params["weights"]["name"] > 0 else 0.0
+        return max(params["cjk_name_similarity"], reachable) - 1e-6
+
+    @api.model
+    def _core_pairs_all(self, threshold):
+        """Pairs (a_id, b_id) of customers whose Chinese name cores may have a bigram Dice of at
+        least ``threshold``: the prefix filtering of ``_name_pairs_all``, on character bigrams.
+
+        Dice >= t is Jaccard >= t / (2 - t); two cores above that Jaccard share a bigram among
+        the ``size - ceil(j * size) + 1`` rarest of each. The exact score is computed in Python
+        on the candidates (``quality.cjk_name_similarity``)."""
+        jaccard = threshold / (2.0 - threshold)
+        return SQL(
+            """SELECT a_id, b_id FROM (
+                   WITH cores AS MATERIALIZED (
+                        SELECT id, customer_name_core AS c FROM res_partner
+                         WHERE active AND parent_id IS NULL AND length(customer_name_core) > 1
+                   ),
+                   grams AS MATERIALIZED (
+                        SELECT DISTINCT id, substr(c, i, 2) AS gram
+                          FROM cores, generate_series(1, length(c) - 1) AS i
+                   ),
+                   frequency AS (SELECT gram, count(*) AS uses FROM grams GROUP BY gram),
+                   ordered AS (
+                        SELECT g.id, g.gram,
+                               row_number() OVER (PARTITION BY g.id ORDER BY f.uses, g.gram) AS position,
+                               count(*) OVER (PARTITION BY g.id) AS size
+                          FROM grams g JOIN frequency f ON f.gram = g.gram
+                   ),
+                   prefixes AS MATERIALIZED (
+                        SELECT id, gram, size FROM ordered
+                         WHERE position <= size - ceil(%(j)s * size - 1e-9) + 1
+                   )
+                   SELECT DISTINCT a.id AS a_id, b.id AS b_id
+                     FROM prefixes a JOIN prefixes b ON b.gram = a.gram AND b.id > a.id
+                    WHERE b.size >= %(j)s * a.size AND a.size >= %(j)s * b.size
+               ) core_pairs""",
+            j=jaccard,
+        )
 
     @api.model
     def _name_join_threshold(self, params):

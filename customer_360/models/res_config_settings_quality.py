@@ -13,6 +13,7 @@ QUALITY_PARAMS = {
     "weight_vat": ("customer_360.duplicate_weight_vat", int, 10),
     "threshold": ("customer_360.duplicate_threshold", int, 70),
     "name_similarity": ("customer_360.duplicate_name_similarity", float, 0.5),
+    "cjk_name_similarity": ("customer_360.duplicate_cjk_name_similarity", float, 0.8),
     "verify_months": ("customer_360.verify_months", int, 12),
 }
 # A hundred years: longer intervals reach before the first date there is.
@@ -37,6 +38,12 @@ class ResConfigSettings(models.TransientModel):
     customer_360_weight_vat = fields.Integer(string="VAT weight")
     customer_360_threshold = fields.Integer(string="Duplicate threshold")
     customer_360_name_similarity = fields.Float(string="Minimum name similarity", digits=(3, 2))
+    customer_360_cjk_name_similarity = fields.Float(
+        string="Minimum Chinese name similarity",
+        digits=(3, 2),
+        help="Chinese names: below this similarity of the name cores (bigrams, pinyin), the names "
+        "count as different; only a shared USCC, email or phone then proposes the pair.",
+    )
     customer_360_verify_months = fields.Integer(string="Verify every (months)")
     customer_360_required_company_field_ids = fields.Many2many(
         "ir.model.fields",
@@ -111,6 +118,8 @@ class ResConfigSettings(models.TransientModel):
             raise ValidationError(_("The duplicate threshold is a score between 0 and 100."))
         if not 0 < self.customer_360_name_similarity <= 1:
             raise ValidationError(_("The minimum name similarity is between 0 and 1."))
+        if not 0 < self.customer_360_cjk_name_similarity <= 1:
+            raise ValidationError(_("The minimum Chinese name similarity is between 0 and 1."))
         if self.customer_360_verify_months < 1:
             raise ValidationError(_("Customers must be verified at least every month."))
         if self.customer_360_verify_months > MAX_VERIFY_MONTHS:

@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, create_index
+from odoo.tools.sql import column_exists, create_column
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -62,6 +63,9 @@ ANONYMISED_FIELDS = [
     "customer_personal_notes",
 ]
 STANDARDISED_FIELDS = ("name", "email", "phone", "mobile", "country_id", "company_registry")
+# Matching keys of Chinese names and identifiers, filled set-based when the addon is installed.
+CJK_KEY_COLUMNS = ("customer_name_core", "customer_name_pinyin", "customer_uscc_normalized")
+CJK_KEY_BATCH = 5000
 
 
 class ResPartner(models.Model):
@@ -101,6 +105,101 @@ class ResPartner(models.Model):
     # Chinese addresses have a district (区/县) between the city and the street; Odoo has no field
     # for it, and street2 holds the building or the room. Printed after the city.
     customer_district = fields.Char(string="District", tracking=True)
+
+    customer_name_core = fields.Char(
+        string="Matching name core",
+        compute="_compute_customer_cjk_keys",
+        store=True,
+        index=True,
+        copy=False,
+        help="Chinese names: the brand core, in simplified characters, without place or legal form.",
+    )
+    customer_name_pinyin = fields.Char(
+        string="Matching pinyin",
+        compute="_compute_customer_cjk_keys",
+        store=True,
+        index=True,
+        copy=False,
+        help="Chinese names: the pinyin of the name core, without tones.",
+    )
+    customer_uscc_normalized = fields.Char(
+        string="Matching USCC",
+        compute="_compute_customer_cjk_keys",
+        store=True,
+        index=True,
+        copy=False,
+        help="The Unified Social Credit Code from the Company ID, or from the VAT of a Chinese "
+        "customer, when it is a valid one.",
+    )
+
+    def _auto_init(self):
+        # The Chinese matching keys are made here for all partners at once, in batches of plain
+        # SQL, rather than by the ORM recomputing 100k partners one record at a time: the columns
+        # exist before the ORM looks, so it has nothing left to recompute.
+        cr = self.env.cr
+        missing = [name for name in CJK_KEY_COLUMNS if not column_exists(cr, self._table, name)]
+        for name in missing:
+            create_column(cr, self._table, name, "varchar")
+        result = super()._auto_init()
+        if missing:
+            self._customer_fill_cjk_keys()
+        return result
+
+    @api.model
+    def _customer_fill_cjk_keys(self):
+        """Fill the Chinese matching keys of every partner: read in batches, computed by the
+        engine, written back with one UPDATE per batch."""
+        cr = self.env.cr
+        last_id = 0
+        while True:
+            cr.execute(
+                SQL(
+                    """SELECT p.id, p.name, p.company_registry, p.vat, c.code
+                         FROM res_partner p LEFT JOIN res_country c ON c.id = p.country_id
+                        WHERE p.id > %s ORDER BY p.id LIMIT %s""",
+                    last_id,
+                    CJK_KEY_BATCH,
+                )
+            )
+            rows = cr.fetchall()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            values = []
+            for partner_id, name, registry, vat, country_code in rows:
+                core, pinyin, uscc = self._customer_cjk_keys_of(name, registry, vat, country_code)
+                if core or uscc:
+                    values.append(SQL("(%s, %s, %s, %s)", partner_id, core, pinyin, uscc))
+            if values:
+                cr.execute(
+                    SQL(
+                        """UPDATE res_partner p
+                              SET customer_name_core = v.core, customer_name_pinyin = v.pinyin,
+                                  customer_uscc_normalized = v.uscc
+                             FROM (VALUES %s) AS v(id, core, pinyin, uscc)
+                            WHERE p.id = v.id""",
+                        SQL(", ").join(values),
+                    )
+                )
+
+    @api.model
+    def _customer_cjk_keys_of(self, name, registry, vat, country_code):
+        """(core, pinyin, uscc) of one partner's values; None where there is no key."""
+        key = quality.cjk_name_key(name)
+        uscc = quality.normalise_uscc(registry) or (
+            quality.normalise_uscc(vat) if country_code == "CN" else ""
+        )
+        return (key[1] or None) if key else None, (key[2] or None) if key else None, uscc or None
+
+    @api.depends("name", "company_registry", "vat", "country_id")
+    def _compute_customer_cjk_keys(self):
+        for partner in self:
+            core, pinyin, uscc = self._customer_cjk_keys_of(
+                partner.name, partner.company_registry, partner.vat, partner.country_id.code
+            )
+            partner.customer_name_core = core or False
+            partner.customer_name_pinyin = pinyin or False
+            partner.customer_uscc_normalized = uscc or False
 
     def init(self):
         result = super().init()

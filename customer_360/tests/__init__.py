@@ -7,6 +7,7 @@ from . import test_profile_refresh
 from . import test_profile_ui
 from . import test_quality_completeness
 from . import test_quality_duplicates
+from . import test_quality_duplicates_zh
 from . import test_quality_identifiers
 from . import test_quality_import
 from . import test_quality_privacy
