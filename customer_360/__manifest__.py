@@ -40,6 +40,7 @@
         "wizards/customer_standardise_wizard_views.xml",
         "views/customer_quality_menus.xml",
     ],
+    "demo": ["demo/customer_360_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "customer_360/static/src/scss/board_graph.scss",
