@@ -43,6 +43,7 @@
         "views/customer_quality_menus.xml",
         "views/customer_batch_run_views.xml",
     ],
+    "demo": ["demo/customer_360_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "customer_360/static/src/scss/board_graph.scss",

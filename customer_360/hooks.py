@@ -20,8 +20,21 @@ def drop_inherit_xmlids(env, module):
     )
 
 
+def cancel_demo_orders(env):
+    """Cancel the demo data's confirmed orders: Odoo deletes the records of an uninstalled
+    addon's xmlids, but refuses to delete a confirmed order."""
+    order_ids = (
+        env["ir.model.data"]
+        .search([("module", "=", "customer_360"), ("model", "=", "sale.order")])
+        .mapped("res_id")
+    )
+    orders = env["sale.order"].browse(order_ids).exists().filtered(lambda order: order.state != "cancel")
+    orders._action_cancel()
+
+
 def uninstall_hook(env):
     """Drop the tables and indexes init() made by hand; Odoo removes only those of fields."""
+    cancel_demo_orders(env)
     cr = env.cr
     profile_sql.drop_support_tables(cr)
     # The runs' table of versions before customer.batch.run, on a database never upgraded.

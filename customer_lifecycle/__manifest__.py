@@ -31,6 +31,7 @@
         "views/res_config_settings_views.xml",
         "views/customer_lifecycle_menus.xml",
     ],
+    "demo": ["demo/customer_lifecycle_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "customer_lifecycle/static/tests/tours/*.js",

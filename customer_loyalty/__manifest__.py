@@ -21,6 +21,7 @@
         "wizard/customer_segment_action_wizard_views.xml",
         "views/customer_loyalty_menus.xml",
     ],
+    "demo": ["demo/customer_loyalty_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "customer_loyalty/static/tests/tours/*.js",

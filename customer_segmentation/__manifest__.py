@@ -27,6 +27,7 @@
         "wizard/customer_segment_action_wizard_views.xml",
         "views/customer_segmentation_menus.xml",
     ],
+    "demo": ["demo/customer_segmentation_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "customer_segmentation/static/tests/tours/*.js",

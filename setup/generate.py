@@ -3,8 +3,9 @@
     .venv/bin/python setup/generate.py -c var/odoo.conf -d DB [--scale N] [--seed S]
                                        [--today YYYY-MM-DD] [--bulk]
 
-The database must have customer_360 installed (and helpdesk_mgmt for tickets). Prints the
-counts and the duration. Bad input ends in one sentence on stderr and exit code 2."""
+The database must have customer_360 installed (and helpdesk_mgmt for tickets). The generator is
+the test-only addon customer_360_demo_data (tests/addons/, on the configuration's addons path).
+Prints the counts and the duration. Bad input ends in one sentence on stderr and exit code 2."""
 
 import argparse
 import datetime
@@ -32,11 +33,6 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
-    # Checked before Odoo is loaded, so a typo costs nothing.
-    try:
-        scale = _check_scale(args.scale)
-    except ValueError as error:
-        fail(str(error))
     try:
         seed = int(args.seed)
     except ValueError:
@@ -55,6 +51,16 @@ def main(argv=None):
         config.parse_config(["-c", args.config, "--no-http"])
     except Exception as error:
         fail(f"could not read the Odoo configuration {args.config}: {error}", 1)
+    # Importable once the configuration has put tests/addons on the addons path; the scale is
+    # checked before the database is opened, so a typo costs little.
+    try:
+        from odoo.addons.customer_360_demo_data.generator import check_scale, generate
+    except ImportError as error:
+        fail(f"the generator (customer_360_demo_data) is not on the addons path of {args.config}: {error}", 1)
+    try:
+        scale = check_scale(args.scale)
+    except ValueError as error:
+        fail(str(error))
     try:
         registry = odoo.modules.registry.Registry(args.database)
     except Exception as error:
@@ -66,8 +72,6 @@ def main(argv=None):
         if "customer.profile" not in env:
             fail(f"customer_360 is not installed in database {args.database!r}.", 1)
         from odoo.exceptions import UserError
-
-        from odoo.addons.customer_360.generator import generate
 
         started = time.monotonic()
         try:
@@ -87,17 +91,6 @@ def main(argv=None):
                 value = ", ".join(f"{k} {v}" for k, v in value.items())
             print(f"  {key:>20}: {value}")
     return 0
-
-
-def _check_scale(text):
-    # The same rule as generator.check_scale, without importing Odoo first.
-    maximum = 1_000_000
-    value = text.strip()
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"--scale must be a positive whole number of customers (got {text!r}).")
-    if int(value) > maximum:
-        raise ValueError(f"--scale must be at most {maximum:,} customers (got {int(value):,}).")
-    return int(value)
 
 
 if __name__ == "__main__":

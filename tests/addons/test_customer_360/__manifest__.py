@@ -8,7 +8,7 @@
     "author": "Customer 360 contributors",
     "website": "https://github.com/customer-360/customer-360",
     "development_status": "Alpha",
-    # helpdesk_mgmt: the data generator's tests check the tickets it writes. mass_mailing: the
+    # customer_360_demo_data: the data generator. helpdesk_mgmt: the data generator's tests check the tickets it writes. mass_mailing: the
     # segments' mailing lists, the experiments' mailings and the anonymisation of mailing contacts
     # are tested only where Email Marketing is installed.
     "depends": [
@@ -16,6 +16,7 @@
         "customer_segmentation",
         "customer_lifecycle",
         "customer_loyalty",
+        "customer_360_demo_data",
         "helpdesk_mgmt",
         "mass_mailing",
     ],

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL, float_is_zero
 
-from odoo.addons.customer_360.generator import check_scale, generate, plan
+from odoo.addons.customer_360_demo_data.generator import check_scale, generate, plan
 
 SCALE = 30
 SEED = 42

@@ -8,7 +8,7 @@ from datetime import datetime
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.customer_360.generator import generate
+from odoo.addons.customer_360_demo_data.generator import generate
 
 from .test_datagen import SEED, TODAY, generated, generated_customers, watermark
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.customer_360.generator import generate
+from odoo.addons.customer_360_demo_data.generator import generate
 
 # The benchmark is a script of the repository (tests/perf/bench.py), not part of any addon.
 _BENCH_SPEC = importlib.util.spec_from_file_location(

@@ -18,6 +18,7 @@ import logging
 import time
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import psycopg2
@@ -130,6 +131,101 @@ class _Journal:
         number = self.next[prefix]
         self.next[prefix] += 1
         return f"{prefix}{number:05d}", number
+
+
+# ----------------------------------------------------------------------
+# Invoicing decisions: plain Python, no database
+# ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Invoicing:
+    """What an invoiced order refers to, read once: its customer, company, accounts, partners
+    and the rate of its invoice day."""
+
+    customer: object
+    accounts: dict
+    company_id: int
+    currency_id: int
+    amounts_in: dict  # the company and currency columns of every journal item
+    partner: int  # the commercial partner, who pays
+    invoice_partner: int  # the contact invoiced, or the partner itself
+    rate: float
+
+
+@dataclass(frozen=True)
+class _Credit:
+    kind: str  # "full" (the order is cancelled) or "partial" (goods returned)
+    day: object
+    amount: float
+    amount_company: float
+
+
+@dataclass(frozen=True)
+class _Payment:
+    day: object
+    amount: float
+    amount_company: float
+
+
+@dataclass(frozen=True)
+class _Settlement:
+    """How an invoice is settled: its credit note, its payments and what is left to pay."""
+
+    credit: _Credit | None
+    payments: list
+    residual: float
+    residual_company: float
+    payment_state: str
+
+    @property
+    def fully_settled(self):
+        return self.payment_state in ("paid", "reversed")
+
+
+def _decide_income(order_lines, rate):
+    """The income lines as (product, qty, price, subtotal, balance in company currency), and
+    the invoice's total in company currency: each line is rounded, then their sum."""
+    income, total_company = [], 0.0
+    for product, qty, price in order_lines:
+        subtotal = round(qty * price, 2)
+        balance = round(subtotal / rate, 2)
+        total_company += balance
+        income.append((product, qty, price, subtotal, balance))
+    return income, round(total_company, 2)
+
+
+def _decide_settlement(order, total, total_company, rate):
+    """The credit note and payments that settle an invoice of ``total`` (``total_company`` in
+    company currency), in the plan's order. A payment pays its share of the total, at most what
+    is still due; the last one pays exactly the rest, so the residual reaches zero in both
+    currencies. A full credit note reverses the invoice: nothing is paid after it."""
+    residual, residual_company = total, total_company
+    credit, reversed_ = None, False
+    if order.credit:
+        kind, credit_day = order.credit[0], order.credit[-1]
+        if kind == "full":
+            amount, amount_company = total, total_company
+        else:
+            amount = round(total * order.credit[1], 2)
+            amount_company = round(amount / rate, 2)
+        credit = _Credit(kind, credit_day, amount, amount_company)
+        residual = round(residual - amount, 2)
+        residual_company = round(residual_company - amount_company, 2)
+        reversed_ = kind == "full"
+    payments = []
+    for pay_day, share in [] if reversed_ else order.payments:
+        if residual <= 0:
+            break
+        amount = residual if share is None else min(residual, round(total * share, 2))
+        amount_company = residual_company if amount == residual else round(amount / rate, 2)
+        payments.append(_Payment(pay_day, amount, amount_company))
+        residual = round(residual - amount, 2)
+        residual_company = round(residual_company - amount_company, 2)
+    if residual <= 0:
+        residual = residual_company = 0.0
+        payment_state = "reversed" if reversed_ else "paid"
+    else:
+        payment_state = "partial" if residual < total else "not_paid"
+    return _Settlement(credit, payments, residual, residual_company, payment_state)
 
 
 # ----------------------------------------------------------------------
@@ -459,42 +555,68 @@ class BulkWriter:
         values.setdefault("reconciled", False)
         return values
 
+    # -- one invoiced order: read what it refers to, decide the amounts, apply the rows ----
     def _invoice(self, order, rows):
-        plan, master = self.plan, self.master
-        customer = plan.customers[order.customer - 1]
-        acc = self.accounting_of[order.company]
-        company_id = self.companies[order.company].id
-        currency_id = master.currencies[order.currency].id
-        common = {
-            "company_id": company_id,
-            "company_currency_id": self.companies[order.company].currency_id.id,
-            "currency_id": currency_id,
-        }
+        """The invoice of ``order``, its credit note, its payments and their reconciliation."""
+        invoicing = self._read_invoicing(order)
+        income, total_company = _decide_income(order.lines, invoicing.rate)
+        settlement = _decide_settlement(order, order.amount, total_company, invoicing.rate)
+        move, receivable = self._apply_invoice(order, invoicing, income, total_company, settlement, rows)
+        settled, partials = [receivable], []
+        if settlement.credit:
+            refund_receivable, partial = self._apply_credit_note(
+                order, invoicing, settlement.credit, move, receivable, rows
+            )
+            settled.append(refund_receivable)
+            partials.append(partial)
+        for payment in settlement.payments:
+            counterpart, partial = self._apply_payment(invoicing, payment, move, receivable, rows)
+            settled.append(counterpart)
+            partials.append(partial)
+        self._apply_reconciliation(settlement, settled, partials, rows)
+
+    def _read_invoicing(self, order):
+        """Who, where and at which rate ``order`` is invoiced."""
+        company = self.companies[order.company]
+        currency_id = self.master.currencies[order.currency].id
         partner = self.partner_ids[order.customer]
-        invoice_partner = (
-            self.contact_ids[(order.customer, order.contact)] if order.contact is not None else partner
+        return _Invoicing(
+            customer=self.plan.customers[order.customer - 1],
+            accounts=self.accounting_of[order.company],
+            company_id=company.id,
+            currency_id=currency_id,
+            amounts_in={
+                "company_id": company.id,
+                "company_currency_id": company.currency_id.id,
+                "currency_id": currency_id,
+            },
+            partner=partner,
+            invoice_partner=(
+                self.contact_ids[(order.customer, order.contact)] if order.contact is not None else partner
+            ),
+            rate=self.rate(order.company, order.currency, order.invoice_date),
         )
-        rate = self.rate(order.company, order.currency, order.invoice_date)
-        day = order.invoice_date
+
+    def _apply_invoice(self, order, invoicing, income, total_company, settlement, rows):
+        """The posted customer invoice: its income lines, receivable line and move.
+
+        Returns the move and the receivable line, which the credit note and payments settle."""
+        acc, master, customer = invoicing.accounts, self.master, invoicing.customer
+        day, total = order.invoice_date, order.amount
         prefix = f"{acc['sale'].code}/{day.year}/"
         name, number = acc["sale_names"].name(prefix)
         move_id = self.take("move")
         due = day + timedelta(days=catalog.PAYMENT_TERMS[customer.term][1])
-        total = order.amount
-        total_company = 0.0
-        invoice = {
+        on_invoice = {
             "journal_id": acc["sale"].id,
             "move_id": move_id,
             "move_name": name,
             "date": day,
             "invoice_date": day,
-            "partner_id": invoice_partner,
-            **common,
+            "partner_id": invoicing.invoice_partner,
+            **invoicing.amounts_in,
         }
-        for index, (product, qty, price) in enumerate(order.lines):
-            subtotal = round(qty * price, 2)
-            balance = round(subtotal / rate, 2)
-            total_company += balance
+        for index, (product, qty, price, subtotal, balance) in enumerate(income):
             line_id = self.take("line")
             rows["sale_rel"].append((line_id, self.order_line_ids[(order.key, index)]))
             rows["lines"].append(
@@ -512,13 +634,11 @@ class BulkWriter:
                     product_id=master.products[product].id,
                     product_uom_id=self.unit,
                     sequence=10 + index,
-                    **invoice,
+                    **on_invoice,
                 )
             )
-        total_company = round(total_company, 2)
-        receivable_id = self.take("line")
         receivable = self._line(
-            id=receivable_id,
+            id=self.take("line"),
             account_id=acc["receivable"],
             display_type="payment_term",
             name=name,
@@ -526,29 +646,12 @@ class BulkWriter:
             price_unit=0.0,
             balance=total_company,
             amount_currency=total,
+            amount_residual=settlement.residual_company,
+            amount_residual_currency=settlement.residual,
             date_maturity=due,
             sequence=12000,
-            **invoice,
+            **on_invoice,
         )
-        document = {
-            "company_id": company_id,
-            "currency_id": currency_id,
-            "state": "posted",
-            "auto_post": "no",
-            "posted_before": True,
-            "made_sequence_gap": False,
-            "is_storno": False,
-            "checked": True,
-            "partner_id": invoice_partner,
-            "commercial_partner_id": partner,
-            "invoice_payment_term_id": master.terms[customer.term].id,
-            "invoice_user_id": master.salespeople[customer.salesperson].id,
-            "team_id": self.sales_team,
-            "invoice_origin": self.order_names[order.key],
-            "invoice_currency_rate": rate,
-            "amount_tax": 0.0,
-            "amount_tax_signed": 0.0,
-        }
         move = {
             "id": move_id,
             "name": name,
@@ -559,237 +662,250 @@ class BulkWriter:
             "invoice_date": day,
             "invoice_date_due": due,
             "move_type": "out_invoice",
-            "partner_shipping_id": invoice_partner,
-            "invoice_partner_display_name": self.display_names[invoice_partner],
+            "partner_shipping_id": invoicing.invoice_partner,
+            "invoice_partner_display_name": self.display_names[invoicing.invoice_partner],
             "amount_untaxed": total,
             "amount_total": total,
+            "amount_residual": settlement.residual,
             "amount_untaxed_signed": total_company,
             "amount_total_signed": total_company,
+            "amount_residual_signed": settlement.residual_company,
             "amount_untaxed_in_currency_signed": total,
             "amount_total_in_currency_signed": total,
+            "payment_state": settlement.payment_state,
             "payment_reference": name,
-            **document,
+            **self._invoice_document(order, invoicing),
         }
         rows["moves"].append(move)
-        settled, partials = [receivable], []
-        residual, residual_company = total, total_company
-        reversed_ = False
+        return move, receivable
 
-        if order.credit:
-            kind, credit_day = order.credit[0], order.credit[-1]
-            if kind == "full":
-                amount, amount_company = total, total_company
-            else:
-                amount = round(total * order.credit[1], 2)
-                amount_company = round(amount / rate, 2)
-            refund_id = self.take("move")
-            refund_prefix = (
-                f"{'R' if acc['sale'].refund_sequence else ''}{acc['sale'].code}/{credit_day.year}/"
+    def _invoice_document(self, order, invoicing):
+        """The columns an invoice and its credit note share."""
+        master, customer = self.master, invoicing.customer
+        return {
+            "company_id": invoicing.company_id,
+            "currency_id": invoicing.currency_id,
+            "state": "posted",
+            "auto_post": "no",
+            "posted_before": True,
+            "made_sequence_gap": False,
+            "is_storno": False,
+            "checked": True,
+            "partner_id": invoicing.invoice_partner,
+            "commercial_partner_id": invoicing.partner,
+            "invoice_payment_term_id": master.terms[customer.term].id,
+            "invoice_user_id": master.salespeople[customer.salesperson].id,
+            "team_id": self.sales_team,
+            "invoice_origin": self.order_names[order.key],
+            "invoice_currency_rate": invoicing.rate,
+            "amount_tax": 0.0,
+            "amount_tax_signed": 0.0,
+        }
+
+    def _apply_credit_note(self, order, invoicing, credit, invoice, receivable, rows):
+        """The posted credit note of ``credit``, paid by the invoice it reverses.
+
+        Returns its receivable line and the partial reconciliation with the invoice's."""
+        acc = invoicing.accounts
+        refund_id = self.take("move")
+        refund_prefix = f"{'R' if acc['sale'].refund_sequence else ''}{acc['sale'].code}/{credit.day.year}/"
+        refund_name, refund_number = acc["sale_names"].name(refund_prefix)
+        full = credit.kind == "full"
+        on_refund = {
+            "journal_id": acc["sale"].id,
+            "move_id": refund_id,
+            "move_name": refund_name,
+            "date": credit.day,
+            "invoice_date": credit.day,
+            "partner_id": invoicing.invoice_partner,
+            **invoicing.amounts_in,
+        }
+        rows["lines"].append(
+            self._line(
+                id=self.take("line"),
+                account_id=acc["income"],
+                display_type="product",
+                name="Cancelled order" if full else "Returned goods",
+                quantity=1.0,
+                price_unit=credit.amount,
+                price_subtotal=credit.amount,
+                price_total=credit.amount,
+                balance=credit.amount_company,
+                amount_currency=credit.amount,
+                product_id=self.master.products[order.lines[0][0]].id,
+                product_uom_id=self.unit,
+                sequence=10,
+                **on_refund,
             )
-            refund_name, refund_number = acc["sale_names"].name(refund_prefix)
-            refund = {
+        )
+        refund_receivable = self._line(
+            id=self.take("line"),
+            account_id=acc["receivable"],
+            display_type="payment_term",
+            name=refund_name,
+            quantity=0.0,
+            price_unit=0.0,
+            balance=-credit.amount_company,
+            amount_currency=-credit.amount,
+            date_maturity=credit.day,
+            sequence=12000,
+            reconciled=True,
+            **on_refund,
+        )
+        partial = self._partial(
+            receivable["id"],
+            refund_receivable["id"],
+            invoicing.currency_id,
+            invoicing.company_id,
+            max(invoice["date"], credit.day),
+            credit.amount,
+            credit.amount_company,
+        )
+        rows["moves"].append(
+            {
+                "id": refund_id,
+                "name": refund_name,
+                "sequence_prefix": refund_prefix,
+                "sequence_number": refund_number,
                 "journal_id": acc["sale"].id,
-                "move_id": refund_id,
-                "move_name": refund_name,
-                "date": credit_day,
-                "invoice_date": credit_day,
-                "partner_id": invoice_partner,
-                **common,
+                "date": credit.day,
+                "invoice_date": credit.day,
+                "invoice_date_due": credit.day,
+                "move_type": "out_refund",
+                "partner_shipping_id": invoicing.invoice_partner,
+                "invoice_partner_display_name": self.display_names[invoicing.invoice_partner],
+                "reversed_entry_id": invoice["id"],
+                "amount_untaxed": credit.amount,
+                "amount_total": credit.amount,
+                "amount_residual": 0.0,
+                "amount_untaxed_signed": -credit.amount_company,
+                "amount_total_signed": -credit.amount_company,
+                "amount_residual_signed": 0.0,
+                "amount_untaxed_in_currency_signed": -credit.amount,
+                "amount_total_in_currency_signed": -credit.amount,
+                "payment_state": "paid",
+                "payment_reference": refund_name,
+                "ref": f"Reversal of: {invoice['name']}" if full else f"Return on {invoice['name']}",
+                **self._invoice_document(order, invoicing),
             }
-            rows["lines"].append(
-                self._line(
-                    id=self.take("line"),
-                    account_id=acc["income"],
-                    display_type="product",
-                    name="Cancelled order" if kind == "full" else "Returned goods",
-                    quantity=1.0,
-                    price_unit=amount,
-                    price_subtotal=amount,
-                    price_total=amount,
-                    balance=amount_company,
-                    amount_currency=amount,
-                    product_id=master.products[order.lines[0][0]].id,
-                    product_uom_id=self.unit,
-                    sequence=10,
-                    **refund,
-                )
-            )
-            refund_receivable = self._line(
-                id=self.take("line"),
-                account_id=acc["receivable"],
-                display_type="payment_term",
-                name=refund_name,
-                quantity=0.0,
-                price_unit=0.0,
-                balance=-amount_company,
-                amount_currency=-amount,
-                date_maturity=credit_day,
-                sequence=12000,
-                reconciled=True,
-                **refund,
-            )
-            settled.append(refund_receivable)
-            partials.append(
-                self._partial(
-                    receivable_id,
-                    refund_receivable["id"],
-                    currency_id,
-                    company_id,
-                    max(day, credit_day),
-                    amount,
-                    amount_company,
-                )
-            )
-            rows["moves"].append(
-                {
-                    "id": refund_id,
-                    "name": refund_name,
-                    "sequence_prefix": refund_prefix,
-                    "sequence_number": refund_number,
-                    "journal_id": acc["sale"].id,
-                    "date": credit_day,
-                    "invoice_date": credit_day,
-                    "invoice_date_due": credit_day,
-                    "move_type": "out_refund",
-                    "partner_shipping_id": invoice_partner,
-                    "invoice_partner_display_name": self.display_names[invoice_partner],
-                    "reversed_entry_id": move_id,
-                    "amount_untaxed": amount,
-                    "amount_total": amount,
-                    "amount_residual": 0.0,
-                    "amount_untaxed_signed": -amount_company,
-                    "amount_total_signed": -amount_company,
-                    "amount_residual_signed": 0.0,
-                    "amount_untaxed_in_currency_signed": -amount,
-                    "amount_total_in_currency_signed": -amount,
-                    "payment_state": "paid",
-                    "payment_reference": refund_name,
-                    "ref": f"Reversal of: {name}" if kind == "full" else f"Return on {name}",
-                    **document,
-                }
-            )
-            residual = round(residual - amount, 2)
-            residual_company = round(residual_company - amount_company, 2)
-            reversed_ = kind == "full"
+        )
+        return refund_receivable, partial
 
-        for pay_day, share in [] if reversed_ else order.payments:
-            if residual <= 0:
-                break
-            amount = residual if share is None else min(residual, round(total * share, 2))
-            amount_company = residual_company if amount == residual else round(amount / rate, 2)
-            payment_id, pay_move = self.take("payment"), self.take("move")
-            pay_prefix = f"P{acc['bank'].code}/{pay_day.year}/"
-            pay_name, pay_number = acc["bank_names"].name(pay_prefix)
-            memo = f"Manual Payment: {name}"
-            payment_common = {
+    def _apply_payment(self, invoicing, payment, invoice, receivable, rows):
+        """A customer payment of the invoice: the payment, its journal entry and link.
+
+        Returns the entry's receivable line and its partial reconciliation with the invoice's."""
+        acc, partner = invoicing.accounts, invoicing.partner
+        payment_id, pay_move = self.take("payment"), self.take("move")
+        pay_prefix = f"P{acc['bank'].code}/{payment.day.year}/"
+        pay_name, pay_number = acc["bank_names"].name(pay_prefix)
+        memo = f"Manual Payment: {invoice['name']}"
+        on_payment = {
+            "journal_id": acc["bank"].id,
+            "move_id": pay_move,
+            "move_name": pay_name,
+            "date": payment.day,
+            "date_maturity": payment.day,
+            "partner_id": partner,
+            "payment_id": payment_id,
+            "display_type": "product",
+            "name": memo,
+            **invoicing.amounts_in,
+        }
+        rows["lines"].append(
+            self._line(
+                id=self.take("line"),
+                account_id=acc["outstanding"],
+                balance=payment.amount_company,
+                amount_currency=payment.amount,
+                amount_residual=payment.amount_company,
+                amount_residual_currency=payment.amount,
+                sequence=10,
+                **on_payment,
+            )
+        )
+        counterpart = self._line(
+            id=self.take("line"),
+            account_id=acc["receivable"],
+            balance=-payment.amount_company,
+            amount_currency=-payment.amount,
+            reconciled=True,
+            sequence=20,
+            **on_payment,
+        )
+        partial = self._partial(
+            receivable["id"],
+            counterpart["id"],
+            invoicing.currency_id,
+            invoicing.company_id,
+            max(invoice["date"], payment.day),
+            payment.amount,
+            payment.amount_company,
+        )
+        rows["moves"].append(
+            {
+                "id": pay_move,
+                "name": pay_name,
+                "sequence_prefix": pay_prefix,
+                "sequence_number": pay_number,
                 "journal_id": acc["bank"].id,
-                "move_id": pay_move,
-                "move_name": pay_name,
-                "date": pay_day,
-                "date_maturity": pay_day,
+                "company_id": invoicing.company_id,
+                "currency_id": invoicing.currency_id,
+                "date": payment.day,
+                "move_type": "entry",
+                "state": "posted",
+                "auto_post": "no",
+                "posted_before": True,
+                "made_sequence_gap": False,
+                "is_storno": False,
+                "checked": True,
                 "partner_id": partner,
-                "payment_id": payment_id,
-                "display_type": "product",
-                "name": memo,
-                **common,
+                "commercial_partner_id": partner,
+                "amount_untaxed": payment.amount,
+                "amount_tax": 0.0,
+                "amount_total": payment.amount,
+                "amount_residual": 0.0,
+                "amount_untaxed_signed": payment.amount_company,
+                "amount_tax_signed": 0.0,
+                "amount_total_signed": payment.amount_company,
+                "amount_residual_signed": 0.0,
+                "amount_total_in_currency_signed": payment.amount,
+                "payment_state": "not_paid",
+                "ref": memo,
+                "origin_payment_id": payment_id,
             }
-            rows["lines"].append(
-                self._line(
-                    id=self.take("line"),
-                    account_id=acc["outstanding"],
-                    balance=amount_company,
-                    amount_currency=amount,
-                    amount_residual=amount_company,
-                    amount_residual_currency=amount,
-                    sequence=10,
-                    **payment_common,
-                )
-            )
-            counterpart = self._line(
-                id=self.take("line"),
-                account_id=acc["receivable"],
-                balance=-amount_company,
-                amount_currency=-amount,
-                reconciled=True,
-                sequence=20,
-                **payment_common,
-            )
-            settled.append(counterpart)
-            partials.append(
-                self._partial(
-                    receivable_id,
-                    counterpart["id"],
-                    currency_id,
-                    company_id,
-                    max(day, pay_day),
-                    amount,
-                    amount_company,
-                )
-            )
-            rows["moves"].append(
-                {
-                    "id": pay_move,
-                    "name": pay_name,
-                    "sequence_prefix": pay_prefix,
-                    "sequence_number": pay_number,
-                    "journal_id": acc["bank"].id,
-                    "company_id": company_id,
-                    "currency_id": currency_id,
-                    "date": pay_day,
-                    "move_type": "entry",
-                    "state": "posted",
-                    "auto_post": "no",
-                    "posted_before": True,
-                    "made_sequence_gap": False,
-                    "is_storno": False,
-                    "checked": True,
-                    "partner_id": partner,
-                    "commercial_partner_id": partner,
-                    "amount_untaxed": amount,
-                    "amount_tax": 0.0,
-                    "amount_total": amount,
-                    "amount_residual": 0.0,
-                    "amount_untaxed_signed": amount_company,
-                    "amount_tax_signed": 0.0,
-                    "amount_total_signed": amount_company,
-                    "amount_residual_signed": 0.0,
-                    "amount_total_in_currency_signed": amount,
-                    "payment_state": "not_paid",
-                    "ref": memo,
-                    "origin_payment_id": payment_id,
-                }
-            )
-            rows["payments"].append(
-                {
-                    "id": payment_id,
-                    "move_id": pay_move,
-                    "journal_id": acc["bank"].id,
-                    "company_id": company_id,
-                    "payment_method_line_id": acc["method_line"],
-                    "payment_method_id": acc["method"],
-                    "currency_id": currency_id,
-                    "partner_id": partner,
-                    "outstanding_account_id": acc["outstanding"],
-                    "destination_account_id": acc["receivable"],
-                    "name": pay_name,
-                    "state": "paid",
-                    "payment_type": "inbound",
-                    "partner_type": "customer",
-                    "memo": name,
-                    "date": pay_day,
-                    "amount": amount,
-                    "amount_company_currency_signed": amount_company,
-                    "is_reconciled": True,
-                    "is_matched": False,
-                }
-            )
-            rows["invoice_payment"].append((move_id, payment_id))
-            residual = round(residual - amount, 2)
-            residual_company = round(residual_company - amount_company, 2)
+        )
+        rows["payments"].append(
+            {
+                "id": payment_id,
+                "move_id": pay_move,
+                "journal_id": acc["bank"].id,
+                "company_id": invoicing.company_id,
+                "payment_method_line_id": acc["method_line"],
+                "payment_method_id": acc["method"],
+                "currency_id": invoicing.currency_id,
+                "partner_id": partner,
+                "outstanding_account_id": acc["outstanding"],
+                "destination_account_id": acc["receivable"],
+                "name": pay_name,
+                "state": "paid",
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "memo": invoice["name"],
+                "date": payment.day,
+                "amount": payment.amount,
+                "amount_company_currency_signed": payment.amount_company,
+                "is_reconciled": True,
+                "is_matched": False,
+            }
+        )
+        rows["invoice_payment"].append((invoice["id"], payment_id))
+        return counterpart, partial
 
-        if residual <= 0:
-            residual = residual_company = 0.0
-            payment_state = "reversed" if reversed_ else "paid"
+    def _apply_reconciliation(self, settlement, settled, partials, rows):
+        """Match the receivable lines: a full reconciliation when nothing is left to pay, else
+        the partial ones' matching number."""
+        if settlement.fully_settled:
             full_id = self.take("full")
             rows["fulls"].append({"id": full_id})
             for line in settled:
@@ -798,16 +914,9 @@ class BulkWriter:
                 line["reconciled"] = True
             for partial in partials:
                 partial["full_reconcile_id"] = full_id
-        else:
-            payment_state = "partial" if residual < total else "not_paid"
-            if partials:
-                for line in settled:
-                    line["matching_number"] = f"P{partials[0]['id']}"
-        receivable["amount_residual"] = residual_company
-        receivable["amount_residual_currency"] = residual
-        move["amount_residual"] = residual
-        move["amount_residual_signed"] = residual_company
-        move["payment_state"] = payment_state
+        elif partials:
+            for line in settled:
+                line["matching_number"] = f"P{partials[0]['id']}"
         rows["partials"].extend(partials)
         rows["lines"].extend(settled)
 

@@ -2,8 +2,9 @@
 
 ``generate(env, scale, seed, bulk, today)`` builds two companies (CNY and USD), ``scale``
 customers with three years of history ending at ``today``, and returns the counts of what it
-made. The same seed, scale and day give the same data. It is not imported by the addon: use
-``from odoo.addons.customer_360.generator import generate`` (the demo, the tests and the
+made. The same seed, scale and day give the same data. It lives outside the product, in the
+test-only addon customer_360_demo_data: use
+``from odoo.addons.customer_360_demo_data.generator import generate`` (the demo, the tests and the
 benchmark do).
 
 - ``plan.py`` decides everything in plain Python from ``random.Random(seed)``;
