@@ -66,6 +66,8 @@ EXPECTED = {
     "customer.quality.flag": _STEWARDED,
     "customer.standardise.wizard": _STEWARD_WIZARD,
     "customer.standardise.wizard.line": _STEWARD_WIZARD,
+    # Batch runs: administrators (Settings) read them; only the runner writes them, as superuser.
+    "customer.batch.run": _row(_NONE, _NONE, _NONE, _NONE, _NONE),
     # customer_segmentation
     "customer.region": _CONFIGURED,
     "customer.segment": _CONFIGURED,
@@ -117,10 +119,17 @@ OPERATIONS = (("c", "create"), ("r", "read"), ("w", "write"), ("u", "unlink"))
 
 
 def addon_models(env):
-    """Names of the models defined (not only extended) by the four addons, from ir.model.data."""
+    """Names of the models defined (not only extended) by the four addons, from ir.model.data;
+    abstract models (mixins) have no records, hence no rights."""
     data = env["ir.model.data"].sudo().search([("module", "in", ADDONS), ("model", "=", "ir.model")])
     names = env["ir.model"].sudo().browse(data.mapped("res_id")).mapped("model")
-    return sorted({name for name in names if name in env and env[name]._original_module in ADDONS})
+    return sorted(
+        {
+            name
+            for name in names
+            if name in env and env[name]._original_module in ADDONS and not env[name]._abstract
+        }
+    )
 
 
 @tagged("post_install", "-at_install")
