@@ -17,6 +17,7 @@
         "phone_validation",
         "base_import",
         "board",
+        "rating",
     ],
     "external_dependencies": {"python": ["numpy", "pandas", "scipy", "scikit-learn", "phonenumbers", "cpca"]},
     "data": [
@@ -30,6 +31,7 @@
         "views/res_config_settings_views.xml",
         "views/customer_360_overview_views.xml",
         "views/customer_360_menus.xml",
+        "views/rating_templates.xml",
         "data/customer_quality_data.xml",
         "views/customer_duplicate_views.xml",
         "views/customer_partner_merge_views.xml",

@@ -9,7 +9,7 @@ VAR="$PROJECT_ROOT/var"
 ODOO_RC_FILE="$VAR/odoo.conf"
 ODOO_UPSTREAM=https://github.com/odoo/odoo.git
 ADDONS="customer_360,customer_segmentation,customer_lifecycle,customer_loyalty"
-EXTRA_ADDONS="helpdesk_mgmt,queue_job"
+EXTRA_ADDONS="helpdesk_mgmt,helpdesk_mgmt_rating,queue_job"
 
 die() {
     echo "error: $*" >&2
