@@ -2,7 +2,7 @@
     "name": "Customer 360",
     "summary": "Per-company 360° customer profile: stored KPIs, timeline, preferences, "
     "next-best products and customer master-data quality",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer 360 contributors",

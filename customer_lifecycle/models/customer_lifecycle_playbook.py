@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL, frozendict
 
 from odoo.addons.customer_360 import customer_mail
-from odoo.addons.customer_360.models import profile_sql
+from odoo.addons.customer_360.models import profile_sql, satisfaction_sql
 
 # One thing a step acts on: a stage change (``id`` is the event) or a closed ticket (``id`` is
 # None, ``ticket_id`` and ``ticket_label`` are set).
@@ -62,6 +62,12 @@ class CustomerLifecyclePlaybook(models.Model):
     )
     mail_template_id = fields.Many2one(
         "mail.template", string="Email template", domain=[("model", "=", "res.partner")]
+    )
+    rating_request = fields.Boolean(
+        string="Ask for a rating",
+        help="For a step run when a ticket is closed: the email carries one-click rating links "
+        "(Odoo's rating page, no login). The rating is kept on the ticket when the helpdesk has "
+        "ratings, otherwise on the customer, and feeds the customer's satisfaction.",
     )
     log_ids = fields.One2many("customer.lifecycle.playbook.log", "playbook_id", string="Runs")
 
@@ -360,11 +366,48 @@ class CustomerLifecyclePlaybook(models.Model):
                     for partner_id, index in batch.items()
                     if rows[index].ticket_label
                 )
-                template = self.mail_template_id.with_context(lifecycle_tickets=tickets)
+                tokens = frozendict()
+                if self.rating_request:
+                    tokens = self._rating_tokens(company, [rows[index] for index in batch.values()])
+                template = self.mail_template_id.with_context(
+                    lifecycle_tickets=tickets, lifecycle_rating_tokens=tokens
+                )
                 mails = customer_mail.send_as_company(template, company, partner_ids)
                 for partner_id, mail in zip(partner_ids, mails, strict=True):
                     logs[batch[partner_id]] = ("done", False, None, mail.id)
         return logs
+
+    def _rating_tokens(self, company, rows):
+        """{contact id: access token} of new rating requests, one per row of a closed ticket,
+        created in one batch: on the ticket when the helpdesk has ratings, otherwise on the
+        contact with the company as parent (the satisfaction KPIs count it in that company)."""
+        rows = [row for row in rows if row.ticket_id]
+        if not rows:
+            return frozendict()
+        on_ticket = satisfaction_sql.ticket_ratings_available(self.env)
+        model = _ticket_model(self.env)._name if on_ticket else "res.partner"
+        model_id = self.env["ir.model"]._get_id(model)
+        operators = {
+            user.id: user.partner_id.id
+            for user in self.env["res.users"].sudo().browse({row.user_id for row in rows if row.user_id})
+        }
+        Rating = self.env["rating.rating"].sudo()
+        ratings = Rating.create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": row.ticket_id if on_ticket else row.partner_id,
+                    "partner_id": row.partner_id,
+                    "rated_partner_id": operators.get(row.user_id, False),
+                    "is_internal": False,
+                }
+                for row in rows
+            ]
+        )
+        if not on_ticket:
+            # Written after create: create() sets the parent from the rated record (none here).
+            ratings.write({"parent_res_model_id": self.env["ir.model"]._get_id("res.company"), "parent_res_id": company.id})
+        return frozendict((row.partner_id, rating.access_token) for row, rating in zip(rows, ratings, strict=True))
 
     def _insert_logs(self, rows, logs):
         self.env.cr.execute(
