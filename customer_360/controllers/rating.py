@@ -21,7 +21,9 @@ class CustomerSatisfactionRating(Rating):
 
     @http.route()
     def action_open_rating(self, token, rate, **kwargs):
-        return self._satisfaction_link_problem(token, rate) or super().action_open_rating(token, rate, **kwargs)
+        return self._satisfaction_link_problem(token, rate) or super().action_open_rating(
+            token, rate, **kwargs
+        )
 
     @http.route()
     def action_submit_rating(self, token, rate=0, **kwargs):

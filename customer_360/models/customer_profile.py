@@ -95,18 +95,26 @@ class CustomerProfile(models.Model):
 
     # Satisfaction, from the customer's answered ratings (see satisfaction_sql)
     satisfaction_avg = fields.Float(
-        string="Satisfaction", readonly=True, aggregator="avg", digits=(3, 2),
+        string="Satisfaction",
+        readonly=True,
+        aggregator="avg",
+        digits=(3, 2),
         help="Average rating (1 to 5) given in the last 12 months.",
     )
     satisfaction_last = fields.Float(string="Last rating", readonly=True, digits=(3, 1))
     satisfaction_last_date = fields.Datetime(string="Last rated on", readonly=True)
-    rating_count = fields.Integer(string="Ratings", readonly=True, help="Ratings given in the last 12 months.")
+    rating_count = fields.Integer(
+        string="Ratings", readonly=True, help="Ratings given in the last 12 months."
+    )
     csat = fields.Float(
-        string="CSAT", readonly=True, aggregator="avg",
+        string="CSAT",
+        readonly=True,
+        aggregator="avg",
         help="Share of the last 12 months' ratings that are 4 or 5 (satisfied).",
     )
     complaint_open_days = fields.Integer(
-        string="Oldest open complaint (days)", readonly=True,
+        string="Oldest open complaint (days)",
+        readonly=True,
         help="Age in days of the customer's oldest complaint ticket still open; empty without one.",
     )
 

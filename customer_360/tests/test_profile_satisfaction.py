@@ -37,9 +37,13 @@ class TestProfileSatisfaction(Customer360Case):
                 }
             )
         )
-        rating.write({"parent_res_model_id": self.company_model_id, "parent_res_id": (company or self.company_a).id})
+        rating.write(
+            {"parent_res_model_id": self.company_model_id, "parent_res_id": (company or self.company_a).id}
+        )
         self.env.flush_all()
-        self.env.cr.execute(SQL("UPDATE rating_rating SET write_date = %s WHERE id = %s", rated_at, rating.id))
+        self.env.cr.execute(
+            SQL("UPDATE rating_rating SET write_date = %s WHERE id = %s", rated_at, rating.id)
+        )
         return rating
 
     def _refresh(self):
@@ -47,7 +51,9 @@ class TestProfileSatisfaction(Customer360Case):
             self.Profile.refresh_profiles(partner_ids=self.customer.ids)
 
     def profile(self, partner, company=None):
-        return self.Profile.search([("partner_id", "=", partner.id), ("company_id", "=", (company or self.company_a).id)])
+        return self.Profile.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", (company or self.company_a).id)]
+        )
 
     def test_window_average_csat_and_last(self):
         """Over the 12 months before the refresh: average 3.33 of 5, 4 and 1, CSAT 2/3, three
@@ -85,7 +91,9 @@ class TestProfileSatisfaction(Customer360Case):
         profile = self.profile(self.customer)
         self.assertEqual(profile.rating_count, 0)
         self.assertFalse(profile.satisfaction_last_date)
-        self.env.cr.execute(SQL("SELECT satisfaction_avg, csat FROM customer_profile WHERE id = %s", profile.id))
+        self.env.cr.execute(
+            SQL("SELECT satisfaction_avg, csat FROM customer_profile WHERE id = %s", profile.id)
+        )
         self.assertEqual(self.env.cr.fetchone(), (None, None))
 
     def test_each_rating_is_one_timeline_entry(self):
@@ -107,7 +115,13 @@ class TestProfileSatisfaction(Customer360Case):
         closed_stage = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
         tickets = self.env["helpdesk.ticket"].create(
             [
-                {"name": name, "description": "x", "partner_id": self.contact.id, "company_id": self.company_a.id, **extra}
+                {
+                    "name": name,
+                    "description": "x",
+                    "partner_id": self.contact.id,
+                    "company_id": self.company_a.id,
+                    **extra,
+                }
                 for name, extra in (
                     ("Broken pot", {"tag_ids": [(6, 0, tag.ids)]}),
                     ("Wrong tea", {"tag_ids": [(6, 0, tag.ids)]}),
@@ -117,8 +131,14 @@ class TestProfileSatisfaction(Customer360Case):
             ]
         )
         self.env.flush_all()
-        for ticket, created in zip(tickets, ("2025-06-18 08:00", "2025-06-25 08:00", "2025-01-01 08:00", "2025-01-01 08:00"), strict=True):
-            self.env.cr.execute(SQL("UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s", created, ticket.id))
+        for ticket, created in zip(
+            tickets,
+            ("2025-06-18 08:00", "2025-06-25 08:00", "2025-01-01 08:00", "2025-01-01 08:00"),
+            strict=True,
+        ):
+            self.env.cr.execute(
+                SQL("UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s", created, ticket.id)
+            )
         self._refresh()
         self.assertEqual(self.profile(self.customer).complaint_open_days, 12)
         self.assertFalse(self.profile(self.customer, self.company_b).complaint_open_days)

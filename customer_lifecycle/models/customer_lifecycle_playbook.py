@@ -406,8 +406,15 @@ class CustomerLifecyclePlaybook(models.Model):
         )
         if not on_ticket:
             # Written after create: create() sets the parent from the rated record (none here).
-            ratings.write({"parent_res_model_id": self.env["ir.model"]._get_id("res.company"), "parent_res_id": company.id})
-        return frozendict((row.partner_id, rating.access_token) for row, rating in zip(rows, ratings, strict=True))
+            ratings.write(
+                {
+                    "parent_res_model_id": self.env["ir.model"]._get_id("res.company"),
+                    "parent_res_id": company.id,
+                }
+            )
+        return frozendict(
+            (row.partner_id, rating.access_token) for row, rating in zip(rows, ratings, strict=True)
+        )
 
     def _insert_logs(self, rows, logs):
         self.env.cr.execute(

@@ -21,19 +21,34 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
         # Four orders 100 days apart, the last ten days ago: an active customer.
         cls._history(cls.customer, [310, 210, 110, 10])
         cls.Profile.refresh_profiles()
-        cls.Profile.with_context(customer_360_today=cls.TODAY).evaluate_lifecycle(company_ids=cls.companies.ids)
+        cls.Profile.with_context(customer_360_today=cls.TODAY).evaluate_lifecycle(
+            company_ids=cls.companies.ids
+        )
         cls.closed_stage = cls.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
 
     def _request(self, name="Tea arrived broken"):
         """Close a ticket of the contact, run the ticket steps: (ticket, rating token, mail)."""
         ticket = self.env["helpdesk.ticket"].create(
-            {"name": name, "description": name, "partner_id": self.contact.id, "company_id": self.company_a.id}
+            {
+                "name": name,
+                "description": name,
+                "partner_id": self.contact.id,
+                "company_id": self.company_a.id,
+            }
         )
         ticket.stage_id = self.closed_stage
         self.env["customer.lifecycle.playbook"]._run_ticket_playbooks()
-        rating = self.env["rating.rating"].search([("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)])
+        rating = self.env["rating.rating"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
         self.assertEqual(len(rating), 1)
-        mail = self.env["mail.mail"].sudo().search([("model", "=", "res.partner"), ("res_id", "=", self.contact.id)], order="id desc", limit=1)
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [("model", "=", "res.partner"), ("res_id", "=", self.contact.id)], order="id desc", limit=1
+            )
+        )
         return ticket, rating, mail
 
     def _submit(self, token, rate, feedback=""):
@@ -66,7 +81,9 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
         self.assertEqual(ticket.rating_ids, rating)
         self.Profile.refresh_profiles(partner_ids=self.customer.ids)
         profile = self.profile(self.customer)
-        self.assertEqual((profile.rating_count, profile.satisfaction_last, profile.satisfaction_avg), (1, 1, 1))
+        self.assertEqual(
+            (profile.rating_count, profile.satisfaction_last, profile.satisfaction_avg), (1, 1, 1)
+        )
         self.assertEqual(profile.csat, 0)
 
     def test_a_link_answers_once(self):
@@ -76,7 +93,9 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
         again = self.url_open(f"/rate/{rating.access_token}/1")
         self.assertEqual(again.status_code, 409)
         self.assertIn("You have already answered this request", again.text)
-        self.assertEqual(self.url_open(f"/rate/{rating.access_token}/submit_feedback", data={"rate": 1}).status_code, 409)
+        self.assertEqual(
+            self.url_open(f"/rate/{rating.access_token}/submit_feedback", data={"rate": 1}).status_code, 409
+        )
         self.env.invalidate_all()
         self.assertEqual((rating.rating, rating.feedback), (5, "Great"))
 

@@ -22,7 +22,8 @@ def _reload_template(env):
     data = etree.parse(file_path(f"{MODULE}/data/mail_template_data.xml"))
     root = etree.Element("odoo")
     root.extend(data.xpath("//record[@id=$id]", id=TEMPLATE))
-    xml_import(env, MODULE, {}, mode="update", noupdate=False).parse(root)
+    # "init": written even though its external id is noupdate (which it stays)
+    xml_import(env, MODULE, {}, mode="init", noupdate=True).parse(root)
     installed = {code for code, _name in env["res.lang"].get_installed()}
     bodies = {}
     for lang in ("zh_CN", "zh_TW"):
