@@ -77,15 +77,16 @@ def _open_complaints(env, scope):
 
 
 def refresh(env, scope, now):
-    """Write the satisfaction KPIs of the profiles in ``scope`` as of ``now``, in one UPDATE
-    that touches only the rows whose values change."""
+    """Write the satisfaction KPIs of the profiles in ``scope`` as of ``now`` (whole seconds,
+    as fields.Datetime.now() gives it), in one UPDATE that touches only the rows whose values
+    change."""
     complaints = _open_complaints(env, scope) or SQL(
         "SELECT NULL::int AS partner_id, NULL::int AS company_id, NULL::timestamp AS opened WHERE FALSE"
     )
     env.cr.execute(
         SQL(
             """WITH rated AS (
-                   SELECT * FROM (%(rated)s) r WHERE %(in_scope)s AND r.rated_at <= %(now)s
+                   SELECT * FROM (%(rated)s) r WHERE %(in_scope)s AND date_trunc('second', r.rated_at) <= %(now)s
                ),
                -- per profile: the window's average, count and share of satisfied answers, and the
                -- last answer ever given

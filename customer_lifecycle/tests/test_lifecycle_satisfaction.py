@@ -53,10 +53,13 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
 
     def _submit(self, token, rate, feedback=""):
         page = self.url_open(f"/rate/{token}/{rate}")
-        csrf = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text)
-        return page, self.url_open(
-            f"/rate/{token}/submit_feedback",
-            data={"rate": rate, "feedback": feedback, "csrf_token": csrf.group(1) if csrf else ""},
+        return page, self._post(token, rate, page, feedback)
+
+    def _post(self, token, rate, page, feedback=""):
+        """Post an answer as the browser would, with the form token of the page just shown."""
+        csrf = re.search(r'csrf_token(?:" value=|: )"([^"]+)"', page.text).group(1)
+        return self.url_open(
+            f"/rate/{token}/submit_feedback", data={"rate": rate, "feedback": feedback, "csrf_token": csrf}
         )
 
     def test_the_mail_links_to_the_rating_page(self):
@@ -93,9 +96,9 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
         again = self.url_open(f"/rate/{rating.access_token}/1")
         self.assertEqual(again.status_code, 409)
         self.assertIn("You have already answered this request", again.text)
-        self.assertEqual(
-            self.url_open(f"/rate/{rating.access_token}/submit_feedback", data={"rate": 1}).status_code, 409
-        )
+        second = self._post(rating.access_token, 1, again, "Changed my mind")
+        self.assertEqual(second.status_code, 409)
+        self.assertIn("You have already answered this request", second.text)
         self.env.invalidate_all()
         self.assertEqual((rating.rating, rating.feedback), (5, "Great"))
 
@@ -110,8 +113,9 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
             wrong = self.url_open(f"/rate/{rating.access_token}/{score}")
             self.assertEqual(wrong.status_code, 400)
             self.assertIn("This rating is not one we offer", wrong.text)
-        wrong_post = self.url_open(f"/rate/{rating.access_token}/submit_feedback", data={"rate": "9"})
+        wrong_post = self._post(rating.access_token, "9", unknown)
         self.assertEqual(wrong_post.status_code, 400)
+        self.assertIn("This rating is not one we offer", wrong_post.text)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -123,6 +127,7 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
         expired = self.url_open(f"/rate/{rating.access_token}/5")
         self.assertEqual(expired.status_code, 410)
         self.assertIn("This rating link has expired", expired.text)
+        self.assertEqual(self._post(rating.access_token, 5, expired).status_code, 410)
         self.env.invalidate_all()
         self.assertEqual((rating.consumed, rating.rating), (False, 0))
 
