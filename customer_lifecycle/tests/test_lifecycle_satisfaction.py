@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -88,6 +89,31 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
             (profile.rating_count, profile.satisfaction_last, profile.satisfaction_avg), (1, 1, 1)
         )
         self.assertEqual(profile.csat, 0)
+
+    def test_without_ticket_ratings_the_rating_goes_on_the_customer(self):
+        """Where the helpdesk has no ratings, the request is a rating on the contact, asked by
+        the ticket's company; answered, it counts in that company's profile."""
+        with patch(
+            "odoo.addons.customer_360.models.satisfaction_sql.ticket_ratings_available", return_value=False
+        ):
+            ticket = self.env["helpdesk.ticket"].create(
+                {
+                    "name": "Late",
+                    "description": "Late",
+                    "partner_id": self.contact.id,
+                    "company_id": self.company_a.id,
+                }
+            )
+            ticket.stage_id = self.closed_stage
+            self.env["customer.lifecycle.playbook"]._run_ticket_playbooks()
+        rating = self.env["rating.rating"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.contact.id)]
+        )
+        self.assertEqual((rating.parent_res_model, rating.parent_res_id), ("res.company", self.company_a.id))
+        self.assertEqual(rating.rated_partner_id, self.profile(self.customer).user_id.partner_id)
+        self._submit(rating.access_token, 3, "Fine")
+        self.Profile.refresh_profiles(partner_ids=self.customer.ids)
+        self.assertEqual(self.profile(self.customer).satisfaction_last, 3)
 
     def test_a_link_answers_once(self):
         """A second answer through the same link gets a clear page and changes nothing."""
