@@ -2,7 +2,7 @@
     "name": "Customer 360",
     "summary": "Per-company 360° customer profile: stored KPIs, timeline, preferences, "
     "next-best products and customer master-data quality",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer 360 contributors",
@@ -17,6 +17,7 @@
         "phone_validation",
         "base_import",
         "board",
+        "rating",
     ],
     "external_dependencies": {
         "python": ["numpy", "pandas", "scipy", "scikit-learn", "phonenumbers", "cpca", "opencc", "pypinyin"]
@@ -32,6 +33,7 @@
         "views/res_config_settings_views.xml",
         "views/customer_360_overview_views.xml",
         "views/customer_360_menus.xml",
+        "views/rating_templates.xml",
         "data/customer_quality_data.xml",
         "views/customer_duplicate_views.xml",
         "views/customer_partner_merge_views.xml",

@@ -1,7 +1,7 @@
 {
     "name": "Customer 360 Lifecycle",
     "summary": "Lifecycle stages, churn risk, playbooks, CLV, funnel and cohort reports",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer 360 contributors",

@@ -9,7 +9,7 @@ VAR="$PROJECT_ROOT/var"
 ODOO_RC_FILE="$VAR/odoo.conf"
 ODOO_UPSTREAM=https://github.com/odoo/odoo.git
 ADDONS="customer_360,customer_segmentation,customer_lifecycle,customer_loyalty,customer_360_queue"
-EXTRA_ADDONS="helpdesk_mgmt,queue_job"
+EXTRA_ADDONS="helpdesk_mgmt,helpdesk_mgmt_rating,queue_job"
 # The seeded data generator of setup/demo, the benchmark and the tests: a test-only addon, never
 # one of the product's addons.
 DEMO_DATA_ADDON="customer_360_demo_data"

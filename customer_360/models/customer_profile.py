@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from . import profile_sql
+from . import profile_sql, satisfaction_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -92,6 +92,31 @@ class CustomerProfile(models.Model):
     usual_order_weekday = fields.Selection(WEEKDAYS, readonly=True, string="Usual buying day")
     usual_order_month = fields.Selection(MONTHS, readonly=True, string="Usual buying month")
     refreshed_at = fields.Datetime(readonly=True)
+
+    # Satisfaction, from the customer's answered ratings (see satisfaction_sql)
+    satisfaction_avg = fields.Float(
+        string="Satisfaction",
+        readonly=True,
+        aggregator="avg",
+        digits=(3, 2),
+        help="Average rating (1 to 5) given in the last 12 months.",
+    )
+    satisfaction_last = fields.Float(string="Last rating", readonly=True, digits=(3, 1))
+    satisfaction_last_date = fields.Datetime(string="Last rated on", readonly=True)
+    rating_count = fields.Integer(
+        string="Ratings", readonly=True, help="Ratings given in the last 12 months."
+    )
+    csat = fields.Float(
+        string="CSAT",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the last 12 months' ratings that are 4 or 5 (satisfied).",
+    )
+    complaint_open_days = fields.Integer(
+        string="Oldest open complaint (days)",
+        readonly=True,
+        help="Age in days of the customer's oldest complaint ticket still open; empty without one.",
+    )
 
     suggestion_ids = fields.One2many("customer.product.suggestion", "profile_id", string="Suggested products")
     days_since_last_order = fields.Integer(compute="_compute_days_since_last_order")
@@ -190,7 +215,10 @@ class CustomerProfile(models.Model):
     @api.model
     def _refresh_extra_kpis(self, scope):
         """Hook for modules that add KPIs: update your columns of the profiles selected by
-        ``scope.profiles()`` with one set-based statement (see readme/CONFIGURE.md)."""
+        ``scope.profiles()`` with one set-based statement (see readme/CONFIGURE.md).
+
+        Here: the satisfaction KPIs (ratings and open complaints)."""
+        satisfaction_sql.refresh(self.env, scope, fields.Datetime.now())
 
     # ------------------------------------------------------------------
     # Partner merge

@@ -203,14 +203,9 @@ def helpdesk_ticket_model(env):
     return None
 
 
-def _ticket_sources(env, scope):
-    """SQL for ticket aggregates and ticket events, or None without a helpdesk."""
-    Ticket = helpdesk_ticket_model(env)
-    if Ticket is None:
-        return None
-    stage_field = Ticket._fields.get("stage_id")
-    Stage = env[stage_field.comodel_name]
-    closed_column = "closed" if "closed" in Stage._fields else "fold"
+def complaint_condition(env, Ticket):
+    """SQL truth value "ticket ``t`` is a complaint": one of its tags or its category is named in
+    the setting customer_360.complaint_tags (FALSE when none is)."""
     names = [
         name.strip().lower()
         for name in (env["ir.config_parameter"].sudo().get_param("customer_360.complaint_tags") or "").split(
@@ -255,6 +250,17 @@ def _ticket_sources(env, scope):
                 conditions.append(SQL("t.category_id = ANY(%s)", category_ids))
         if conditions:
             complaint = SQL("(%s)", SQL(" OR ").join(conditions))
+    return complaint
+
+
+def _ticket_sources(env, scope):
+    """SQL for ticket aggregates and ticket events, or None without a helpdesk."""
+    Ticket = helpdesk_ticket_model(env)
+    if Ticket is None:
+        return None
+    Stage = env[Ticket._fields["stage_id"].comodel_name]
+    closed_column = "closed" if "closed" in Stage._fields else "fold"
+    complaint = complaint_condition(env, Ticket)
     has_active = "active" in Ticket._fields
     return SQL(
         """SELECT tp.commercial_partner_id AS partner_id, t.company_id,

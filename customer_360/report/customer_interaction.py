@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models import satisfaction_sql
+
 KINDS = [
     ("order", "Sale order"),
     ("invoice", "Invoice"),
@@ -9,6 +11,7 @@ KINDS = [
     ("lead", "Lead"),
     ("message", "Message"),
     ("activity", "Done activity"),
+    ("rating", "Rating"),
 ]
 # Row ids are the source id times this, plus the kind's position: unique across sources.
 ID_STRIDE = 8
@@ -40,9 +43,9 @@ class CustomerInteraction(models.Model):
         """SELECTs of the view, one per kind whose table exists in this database."""
         kind_index = {kind: index for index, (kind, _label) in enumerate(KINDS)}
 
-        def select(kind, body):
+        def select(kind, body, *args):
             return SQL(
-                "SELECT src.id * %s + %s AS id, %s AS kind, " + body, ID_STRIDE, kind_index[kind], kind
+                "SELECT src.id * %s + %s AS id, %s AS kind, " + body, ID_STRIDE, kind_index[kind], kind, *args
             )
 
         sources = [
@@ -110,6 +113,18 @@ class CustomerInteraction(models.Model):
             WHERE src.model = 'res.partner' AND src.message_type IN ('comment', 'email', 'email_outgoing')"""
         sources.append(select("message", message_body + " AND src.mail_activity_type_id IS NULL"))
         sources.append(select("activity", message_body + " AND src.mail_activity_type_id IS NOT NULL"))
+        # A rating on the customer without a company takes the customer's, like messages.
+        sources.append(
+            select(
+                "rating",
+                """src.partner_id, src.contact_id, COALESCE(src.company_id, cp.company_id), src.rated_at,
+                   concat_ws(' ', src.rating::int || '/5', left(src.feedback, 80)), NULL::numeric,
+                   NULL::integer, NULL::integer, 'rating.rating', src.id
+                 FROM (%s) src
+                 JOIN res_partner cp ON cp.id = src.partner_id""",
+                satisfaction_sql.rated_rows(self.env),
+            )
+        )
         return sources
 
     def _view_signature(self):

@@ -4,6 +4,7 @@ from . import test_overview
 from . import test_profile_concurrency
 from . import test_profile_kpis
 from . import test_profile_refresh
+from . import test_profile_satisfaction
 from . import test_profile_ui
 from . import test_quality_completeness
 from . import test_quality_duplicates

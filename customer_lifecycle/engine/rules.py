@@ -24,6 +24,11 @@ MEASURES = {
     "ticket_count": "Tickets",
     "open_ticket_count": "Open tickets",
     "complaint_count": "Complaints",
+    "complaint_open_days": "Days the oldest open complaint has been open (empty without one)",
+    "satisfaction_avg": "Average rating 1-5 of the last 12 months (empty without ratings)",
+    "satisfaction_last": "Last rating 1-5 (empty without ratings)",
+    "rating_count": "Ratings in the last 12 months",
+    "csat": "Share of the last 12 months' ratings that are 4 or 5, 0 to 1 (empty without ratings)",
     "days_since_last_order": "Days since the last order (empty without orders)",
     "days_since_first_order": "Days since the first order (empty without orders)",
     "recency_ratio": "Days since the last order divided by the customer's own interval "

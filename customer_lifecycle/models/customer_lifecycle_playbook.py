@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL, frozendict
 
 from odoo.addons.customer_360 import customer_mail
-from odoo.addons.customer_360.models import profile_sql
+from odoo.addons.customer_360.models import profile_sql, satisfaction_sql
 
 # One thing a step acts on: a stage change (``id`` is the event) or a closed ticket (``id`` is
 # None, ``ticket_id`` and ``ticket_label`` are set).
@@ -62,6 +62,12 @@ class CustomerLifecyclePlaybook(models.Model):
     )
     mail_template_id = fields.Many2one(
         "mail.template", string="Email template", domain=[("model", "=", "res.partner")]
+    )
+    rating_request = fields.Boolean(
+        string="Ask for a rating",
+        help="For a step run when a ticket is closed: the email carries one-click rating links "
+        "(Odoo's rating page, no login). The rating is kept on the ticket when the helpdesk has "
+        "ratings, otherwise on the customer, and feeds the customer's satisfaction.",
     )
     log_ids = fields.One2many("customer.lifecycle.playbook.log", "playbook_id", string="Runs")
 
@@ -360,11 +366,60 @@ class CustomerLifecyclePlaybook(models.Model):
                     for partner_id, index in batch.items()
                     if rows[index].ticket_label
                 )
-                template = self.mail_template_id.with_context(lifecycle_tickets=tickets)
+                tokens = frozendict()
+                if self.rating_request:
+                    tokens = self._rating_tokens(company, [rows[index] for index in batch.values()])
+                template = self.mail_template_id.with_context(
+                    lifecycle_tickets=tickets, lifecycle_rating_tokens=tokens
+                )
                 mails = customer_mail.send_as_company(template, company, partner_ids)
                 for partner_id, mail in zip(partner_ids, mails, strict=True):
                     logs[batch[partner_id]] = ("done", False, None, mail.id)
         return logs
+
+    def _rating_tokens(self, company, rows):
+        """{contact id: access token} of new rating requests, one per row of a closed ticket: on
+        the ticket when the helpdesk has ratings, otherwise on the contact with the company as
+        parent (the satisfaction KPIs count it in that company).
+
+        One INSERT for the batch (the ORM's create computes names and parents one rating at a
+        time); the values are those Odoo's ``_rating_get_access_token`` gives a new request."""
+        rows = [row for row in rows if row.ticket_id]
+        if not rows:
+            return frozendict()
+        on_ticket = satisfaction_sql.ticket_ratings_available(self.env)
+        model = _ticket_model(self.env)._name if on_ticket else "res.partner"
+        Rating = self.env["rating.rating"]
+        tokens = [Rating._default_access_token() for _row in rows]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO rating_rating (
+                       res_model_id, res_model, res_id, res_name, parent_res_model_id, parent_res_model,
+                       parent_res_id, parent_res_name, partner_id, rated_partner_id, access_token, rating,
+                       rating_text, consumed, is_internal, create_uid, create_date, write_uid, write_date)
+                   SELECT %(model_id)s, %(model)s, v.res_id, v.res_name, %(parent_model_id)s, %(parent_model)s,
+                          %(parent_id)s, %(parent_name)s, v.partner_id, u.partner_id, v.token, 0, 'none',
+                          FALSE, FALSE, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                     FROM unnest(%(res_ids)s::int[], %(names)s::varchar[], %(partners)s::int[],
+                                 %(users)s::int[], %(tokens)s::varchar[]) AS v(res_id, res_name, partner_id,
+                                                                             user_id, token)
+                     LEFT JOIN res_users u ON u.id = v.user_id""",
+                model_id=self.env["ir.model"]._get_id(model),
+                model=model,
+                parent_model_id=None if on_ticket else self.env["ir.model"]._get_id("res.company"),
+                parent_model=None if on_ticket else "res.company",
+                parent_id=None if on_ticket else company.id,
+                parent_name=None if on_ticket else company.name,
+                res_ids=[row.ticket_id if on_ticket else row.partner_id for row in rows],
+                names=[row.ticket_label if on_ticket else row.partner_name for row in rows],
+                partners=[row.partner_id for row in rows],
+                users=[row.user_id for row in rows],
+                tokens=tokens,
+                uid=self.env.uid,
+            )
+        )
+        return frozendict((row.partner_id, token) for row, token in zip(rows, tokens, strict=True))
 
     def _insert_logs(self, rows, logs):
         self.env.cr.execute(

@@ -15,6 +15,7 @@ from . import test_lifecycle_performance
 from . import test_lifecycle_playbooks
 from . import test_lifecycle_reports
 from . import test_lifecycle_rules
+from . import test_lifecycle_satisfaction
 from . import test_lifecycle_scale_out
 from . import test_lifecycle_scoring
 from . import test_lifecycle_security
