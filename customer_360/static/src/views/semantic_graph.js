@@ -1,14 +1,14 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
-import { getCustomColor, lightenColor, darkenColor } from "@web/core/colors/colors";
-import { cookie } from "@web/core/browser/cookie";
-import { graphView } from "@web/views/graph/graph_view";
-import { GraphArchParser } from "@web/views/graph/graph_arch_parser";
-import { GraphRenderer } from "@web/views/graph/graph_renderer";
-import { SEP } from "@web/views/graph/graph_model";
-import { evaluateExpr } from "@web/core/py_js/py";
-import { visitXML } from "@web/core/utils/xml";
+import {registry} from "@web/core/registry";
+import {getCustomColor, lightenColor, darkenColor} from "@web/core/colors/colors";
+import {cookie} from "@web/core/browser/cookie";
+import {graphView} from "@web/views/graph/graph_view";
+import {GraphArchParser} from "@web/views/graph/graph_arch_parser";
+import {GraphRenderer} from "@web/views/graph/graph_renderer";
+import {SEP} from "@web/views/graph/graph_model";
+import {evaluateExpr} from "@web/core/py_js/py";
+import {visitXML} from "@web/core/utils/xml";
 
 // What a value means, not its position in the palette: a high churn risk is red whatever the
 // order of the groups. Meanings are Bootstrap's contextual names, as in list decorations.
@@ -32,7 +32,10 @@ export class SemanticGraphArchParser extends GraphArchParser {
             const colors = evaluateExpr(node.getAttribute("options")).colors;
             if (colors) {
                 const name = node.getAttribute("name");
-                archInfo.fieldAttrs[name] = { ...archInfo.fieldAttrs[name], semanticColors: colors };
+                archInfo.fieldAttrs[name] = {
+                    ...archInfo.fieldAttrs[name],
+                    semanticColors: colors,
+                };
             }
         });
         return archInfo;
@@ -42,7 +45,7 @@ export class SemanticGraphArchParser extends GraphArchParser {
 export class SemanticGraphRenderer extends GraphRenderer {
     /** The colour that `text`, a label of the group-by at `index`, stands for, if any. */
     semanticColor(text, index) {
-        const { fieldAttrs, fields, groupBy } = this.model.metaData;
+        const {fieldAttrs, fields, groupBy} = this.model.metaData;
         const spec = groupBy[index];
         const fieldName = spec && (spec.fieldName || String(spec).split(":")[0]);
         const colors = fieldName && fieldAttrs[fieldName]?.semanticColors;
@@ -50,7 +53,9 @@ export class SemanticGraphRenderer extends GraphRenderer {
             return undefined;
         }
         const selection = fields[fieldName]?.selection || [];
-        const option = selection.find(([value, string]) => string === text || value === text);
+        const option = selection.find(
+            ([value, string]) => string === text || value === text
+        );
         return option && SEMANTIC_COLORS[colors[option[0]]];
     }
 
@@ -109,7 +114,9 @@ export class SemanticGraphRenderer extends GraphRenderer {
         );
         if (colors.some(Boolean)) {
             for (const dataset of data.datasets) {
-                const semantic = dataset.backgroundColor.map((color, i) => colors[i] || color);
+                const semantic = dataset.backgroundColor.map(
+                    (color, i) => colors[i] || color
+                );
                 dataset.backgroundColor = semantic;
                 dataset.hoverBackgroundColor = semantic;
             }

@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("customer_360_duplicates_tour", {
     url: "/odoo/action-customer_360.customer_duplicate_action",
@@ -16,7 +16,8 @@ registry.category("web_tour.tours").add("customer_360_duplicates_tour", {
         },
         {
             content: "The group lists both customers",
-            trigger: ".o_field_widget[name=partner_ids] .o_data_row:contains('tour.jasmine@example.com')",
+            trigger:
+                ".o_field_widget[name=partner_ids] .o_data_row:contains('tour.jasmine@example.com')",
         },
         {
             content: "Merge the group",
@@ -30,11 +31,13 @@ registry.category("web_tour.tours").add("customer_360_duplicates_tour", {
         },
         {
             content: "The group is merged",
-            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Merged')",
+            trigger:
+                ".o_statusbar_status button.o_arrow_button_current:contains('Merged')",
         },
         {
             content: "Back to the review list",
-            trigger: ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item:first-child a",
+            trigger:
+                ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item:first-child a",
             run: "click",
         },
         {
@@ -44,12 +47,14 @@ registry.category("web_tour.tours").add("customer_360_duplicates_tour", {
         },
         {
             content: "Mark the other pair as not a duplicate",
-            trigger: ".o_kanban_record:contains('Tour Silk Road') button[name=action_dismiss]",
+            trigger:
+                ".o_kanban_record:contains('Tour Silk Road') button[name=action_dismiss]",
             run: "click",
         },
         {
             content: "The pair leaves the review column",
-            trigger: ".o_kanban_view:not(:has(.o_kanban_record:contains('Tour Silk Road')))",
+            trigger:
+                ".o_kanban_view:not(:has(.o_kanban_record:contains('Tour Silk Road')))",
         },
     ],
 });

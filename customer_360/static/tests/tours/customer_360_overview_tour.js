@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("customer_360_overview_tour", {
     url: "/odoo",
@@ -17,10 +17,12 @@ registry.category("web_tour.tours").add("customer_360_overview_tour", {
         },
         {
             content: "The app opens on the overview board",
-            trigger: ".o_dashboard .o-dashboard-action-header:contains('Data completeness')",
+            trigger:
+                ".o_dashboard .o-dashboard-action-header:contains('Data completeness')",
         },
         {
-            content: "The navbar shows the Customers app, with Overview as its first menu",
+            content:
+                "The navbar shows the Customers app, with Overview as its first menu",
             trigger: ".o_menu_brand:contains('Customers')",
         },
         {
@@ -29,10 +31,13 @@ registry.category("web_tour.tours").add("customer_360_overview_tour", {
         },
         {
             content: "The completeness chart is drawn, within its column (not cut off)",
-            trigger: ".o-dashboard-action:contains('Data completeness') .o_graph_renderer canvas",
+            trigger:
+                ".o-dashboard-action:contains('Data completeness') .o_graph_renderer canvas",
             run() {
                 const chart = this.anchor.getBoundingClientRect();
-                const piece = this.anchor.closest(".o-dashboard-action").getBoundingClientRect();
+                const piece = this.anchor
+                    .closest(".o-dashboard-action")
+                    .getBoundingClientRect();
                 if (chart.width < 50 || chart.right > piece.right + 1) {
                     throw new Error(
                         `chart ${chart.left}-${chart.right} overflows its piece ${piece.left}-${piece.right}`

@@ -1,9 +1,9 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // The colours the chart really draws, read from Chart.js, by the slice's label.
-const EXPECTED = { High: "#dc3545", Medium: "#f0ad4e", Low: "#28a745" };
+const EXPECTED = {High: "#dc3545", Medium: "#f0ad4e", Low: "#28a745"};
 
 registry.category("web_tour.tours").add("customer_churn_colours_tour", {
     steps: () => [
@@ -18,7 +18,9 @@ registry.category("web_tour.tours").add("customer_churn_colours_tour", {
                 );
                 for (const [label, color] of Object.entries(EXPECTED)) {
                     if (drawn[label] !== color) {
-                        throw new Error(`${label} is drawn ${drawn[label]}, not ${color}`);
+                        throw new Error(
+                            `${label} is drawn ${drawn[label]}, not ${color}`
+                        );
                     }
                 }
             },

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("customer_lifecycle_tour", {
     url: "/odoo/contacts",
@@ -10,12 +10,14 @@ registry.category("web_tour.tours").add("customer_lifecycle_tour", {
         },
         {
             content: "Move the customer to Loyal by hand in the statusbar",
-            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button:contains('Loyal')",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button:contains('Loyal')",
             run: "click",
         },
         {
             content: "Loyal is now the current stage",
-            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Loyal')",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Loyal')",
         },
         {
             content: "The lock shows on the contact",

@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("customer_loyalty_backend_tour", {
     url: "/odoo/action-customer_loyalty.loyalty_card_member_action",
@@ -25,7 +25,8 @@ registry.category("web_tour.tours").add("customer_loyalty_backend_tour", {
         },
         {
             content: "The ledger lists the opening line with its running balance",
-            trigger: ".o_field_widget[name=history_ids] .o_data_row:contains('Tour opening')",
+            trigger:
+                ".o_field_widget[name=history_ids] .o_data_row:contains('Tour opening')",
         },
     ],
 });

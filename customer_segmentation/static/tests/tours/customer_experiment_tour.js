@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("customer_experiment_holdout_tour", {
     url: "/odoo/action-customer_segmentation.customer_segment_action",
@@ -61,12 +61,14 @@ registry.category("web_tour.tours").add("customer_experiment_holdout_tour", {
         },
         {
             content: "Open the experiment",
-            trigger: ".o_list_view .o_data_row td.o_data_cell[name=name]:contains('Tour tea lovers')",
+            trigger:
+                ".o_list_view .o_data_row td.o_data_cell[name=name]:contains('Tour tea lovers')",
             run: "click",
         },
         {
             content: "The experiment is running",
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Running')",
+            trigger:
+                ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Running')",
         },
         {
             content: "See its members",
@@ -85,7 +87,8 @@ registry.category("web_tour.tours").add("customer_experiment_verdict_tour", {
     steps: () => [
         {
             content: "Open the experiment whose window has ended",
-            trigger: ".o_list_view .o_data_row td.o_data_cell[name=name]:contains('Tour tea lovers')",
+            trigger:
+                ".o_list_view .o_data_row td.o_data_cell[name=name]:contains('Tour tea lovers')",
             run: "click",
         },
         {
@@ -95,11 +98,13 @@ registry.category("web_tour.tours").add("customer_experiment_verdict_tour", {
         },
         {
             content: "The experiment is done",
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Done')",
+            trigger:
+                ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Done')",
         },
         {
             content: "The verdict is in plain words, with its confidence interval",
-            trigger: ".o_form_view .alert-info:contains('Conversion: lift +'):contains('95% CI')",
+            trigger:
+                ".o_form_view .alert-info:contains('Conversion: lift +'):contains('95% CI')",
         },
         {
             content: "Open the results",

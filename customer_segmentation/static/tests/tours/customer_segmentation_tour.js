@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("customer_segmentation_tour", {
     url: "/odoo/action-customer_segmentation.customer_segment_action",
