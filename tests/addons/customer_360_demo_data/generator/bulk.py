@@ -74,6 +74,23 @@ def copy_rows(cr, table, columns, rows):
     return count
 
 
+def required_defaults(model, columns):
+    """The ORM defaults of ``model``'s required stored fields that ``columns`` leave out: fields
+    other installed addons add (helpdesk_mgmt_rating's ``rating_status`` on tickets), which COPY,
+    bypassing the ORM, would otherwise leave NULL."""
+    names = [
+        name
+        for name, field in model._fields.items()
+        if field.store and field.required and field.column_type and name != "id" and name not in columns
+    ]
+    defaults = model.default_get(names)
+    return {
+        name: model._fields[name].convert_to_column(defaults[name], model)
+        for name in names
+        if name in defaults
+    }
+
+
 def reserve_ids(cr, table, count):
     """The first of ``count`` consecutive ids taken from ``table``'s id sequence."""
     if not count:
@@ -987,6 +1004,9 @@ class BulkWriter:
             "write_uid", "write_date",
         ]  # fmt: skip
         unattended = {key: stage.unattended for key, stage in master.stages.items()}
+        defaults = required_defaults(self.env["helpdesk.ticket"], columns)
+        columns += list(defaults)
+        default_values = tuple(defaults.values())
 
         def rows():
             for offset, ticket in enumerate(tickets):
@@ -1006,6 +1026,7 @@ class BulkWriter:
                     self.companies[ticket.company].id, master.teams[ticket.company].id,
                     master.stages[stage].id, ticket.priority, unattended[stage], True, 10, "normal",
                     changed, ticket.closed_date, self.uid, ticket.date, self.uid, changed,
+                    *default_values,
                 )  # fmt: skip
 
         count = copy_rows(self.cr, "helpdesk_ticket", columns, rows())
