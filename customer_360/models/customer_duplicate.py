@@ -17,6 +17,17 @@ MERGE_CHUNK = 2
 # pg_trgm's similarity operator. Odoo's SQL() refuses "%%" in a formatted string, so the operator is
 # its own fragment; the queries using it always have parameters, so psycopg2 turns "%%" into "%".
 TRGM_MATCH = SQL("%%")
+# CTEs of the prefix-filtered joins: from a ``grams (id, gram)`` CTE, each item's grams numbered
+# from the rarest (``position``), with the item's gram count (``size``).
+RAREST_FIRST = SQL(
+    """frequency AS (SELECT gram, count(*) AS uses FROM grams GROUP BY gram),
+                   ordered AS (
+                        SELECT g.id, g.gram,
+                               row_number() OVER (PARTITION BY g.id ORDER BY f.uses, g.gram) AS position,
+                               count(*) OVER (PARTITION BY g.id) AS size
+                          FROM grams g JOIN frequency f ON f.gram = g.gram
+                   )"""
+)
 # Why a pair matched, as stored in ``reasons`` (English) and shown in the reader's language.
 REASON_LABELS = {
     "same USCC": _lt("same USCC"),
@@ -256,13 +267,7 @@ class CustomerDuplicate(models.Model):
                         SELECT DISTINCT id, substr(c, i, 2) AS gram
                           FROM cores, generate_series(1, length(c) - 1) AS i
                    ),
-                   frequency AS (SELECT gram, count(*) AS uses FROM grams GROUP BY gram),
-                   ordered AS (
-                        SELECT g.id, g.gram,
-                               row_number() OVER (PARTITION BY g.id ORDER BY f.uses, g.gram) AS position,
-                               count(*) OVER (PARTITION BY g.id) AS size
-                          FROM grams g JOIN frequency f ON f.gram = g.gram
-                   ),
+                   %(rarest_first)s,
                    prefixes AS MATERIALIZED (
                         SELECT id, gram, size FROM ordered
                          WHERE position <= size - ceil(%(j)s * size - 1e-9) + 1
@@ -272,6 +277,7 @@ class CustomerDuplicate(models.Model):
                     WHERE b.size >= %(j)s * a.size AND a.size >= %(j)s * b.size
                ) core_pairs""",
             j=jaccard,
+            rarest_first=RAREST_FIRST,
         )
 
     @api.model
@@ -346,13 +352,7 @@ class CustomerDuplicate(models.Model):
                    grams AS MATERIALIZED (
                         SELECT id, gram FROM names, unnest(show_trgm(n)) AS gram
                    ),
-                   frequency AS (SELECT gram, count(*) AS uses FROM grams GROUP BY gram),
-                   ordered AS (
-                        SELECT g.id, g.gram,
-                               row_number() OVER (PARTITION BY g.id ORDER BY f.uses, g.gram) AS position,
-                               count(*) OVER (PARTITION BY g.id) AS size
-                          FROM grams g JOIN frequency f ON f.gram = g.gram
-                   ),
+                   %(rarest_first)s,
                    prefixes AS MATERIALIZED (
                         SELECT o.id, o.gram, o.size, n.mask FROM ordered o JOIN names n ON n.id = o.id
                          WHERE o.position <= o.size - ceil(%(t)s * o.size - 1e-9) + 1
@@ -368,6 +368,7 @@ class CustomerDuplicate(models.Model):
                     WHERE similarity(a.n, b.n) >= %(t)s
                ) name_pairs""",
             t=threshold,
+            rarest_first=RAREST_FIRST,
             usable=SQL("TRUE") if masks is None else SQL("(a.mask & b.mask) = ANY(%s)", list(masks)),
         )
 

@@ -13,7 +13,7 @@ from odoo.tools.sql import column_exists, create_column
 from odoo.addons.phone_validation.tools import phone_validation
 
 from ..engine import identifiers, quality
-from .customer_duplicate import TRGM_MATCH
+from .customer_duplicate import REASON_LABELS, TRGM_MATCH
 
 NAME_TRGM_INDEX = "res_partner_customer_name_normalized_trgm_idx"
 
@@ -473,7 +473,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Duplicate warning on the form
     # ------------------------------------------------------------------
-    @api.onchange("name", "email", "phone", "mobile", "vat")
+    @api.onchange("name", "email", "phone", "mobile", "vat", "company_registry", "country_id")
     def _onchange_customer_duplicate_warning(self):
         if not self.name or self.parent_id:
             return None
@@ -481,8 +481,13 @@ class ResPartner(models.Model):
         if not matches:
             return None
         lines = "\n".join(
-            _("%(name)s (score %(score)s)", name=partner.display_name, score=round(score))
-            for partner, score in matches
+            _(
+                "%(name)s (score %(score)s: %(reasons)s)",
+                name=partner.display_name,
+                score=round(score),
+                reasons=", ".join(self.env._(REASON_LABELS.get(reason, reason)) for reason in reasons),
+            )
+            for partner, score, reasons in matches
         )
         return {
             "warning": {
@@ -493,50 +498,84 @@ class ResPartner(models.Model):
         }
 
     def _customer_find_similar(self, limit=5):
-        """Existing customers likely to be this (unsaved) one: [(partner, score)], best first."""
+        """Existing customers likely to be this (unsaved) one: [(partner, score, reasons)], best
+        first.
+
+        Candidates come from the indexed keys the full search joins on: name trigrams, email,
+        phone and VAT, and for a Chinese name its core, the core's pinyin and the USCC. Each is
+        then scored by the full search's own rule (``customer.duplicate._score_pair``), so the
+        warning and the review screen agree on what a duplicate is."""
         self.ensure_one()
-        config = self._customer_quality_config()
+        params = self._customer_quality_config()
         name_key = quality.normalise_name(self.name)
+        cjk_key = quality.cjk_name_key(self.name)
+        core, pinyin, uscc = self._customer_cjk_keys_of(
+            self.name, self.company_registry, self.vat, self.country_id.code
+        )
         email, _valid = quality.normalise_email(self.email)
+        email = email.split(",")[0] if email else None
         region = self._customer_phone_region()
         phone = identifiers.phone_key(self.phone, region) or identifiers.phone_key(self.mobile, region)
         vat = quality.normalise_vat(self.vat)
-        own_id = self._origin.id or 0
-        self.env.cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", config["name_similarity"]))
+        Duplicate = self.env["customer.duplicate"]
+        self.env.cr.execute(
+            SQL("SET LOCAL pg_trgm.similarity_threshold = %s", Duplicate._name_join_threshold(params))
+        )
         conditions = [SQL("p.customer_name_normalized %s %s", TRGM_MATCH, name_key)]
-        if email:
-            conditions.append(SQL("p.email_normalized = %s", email.split(",")[0]))
-        if phone:
-            conditions.append(SQL("p.customer_phone_normalized = %s", phone))
-        if vat:
-            conditions.append(SQL("p.customer_vat_normalized = %s", vat))
+        for column, value in (
+            ("email_normalized", email),
+            ("customer_phone_normalized", phone),
+            ("customer_vat_normalized", vat),
+            ("customer_uscc_normalized", uscc),
+            ("customer_name_core", core),
+            ("customer_name_pinyin", pinyin),
+        ):
+            if value:
+                conditions.append(SQL("p.%s = %s", SQL.identifier(column), value))
         self.env.cr.execute(
             SQL(
-                """SELECT p.id, similarity(coalesce(p.customer_name_normalized, ''), %(name)s),
-                          p.email_normalized, p.customer_phone_normalized, p.customer_vat_normalized
+                """SELECT p.id, p.name, similarity(coalesce(p.customer_name_normalized, ''), %(name)s),
+                          p.email_normalized, p.customer_phone_normalized, p.customer_vat_normalized,
+                          p.customer_uscc_normalized
                      FROM res_partner p
                     WHERE p.active AND p.parent_id IS NULL AND p.id != %(own)s AND (%(conditions)s)
                     LIMIT 50""",
                 name=name_key,
-                own=own_id,
+                own=self._origin.id or 0,
                 conditions=SQL(" OR ").join(conditions),
             )
         )
+
+        def same(mine, theirs):
+            return (mine == theirs) if mine and theirs else None
+
         scored = []
-        for partner_id, similarity, other_email, other_phone, other_vat in self.env.cr.fetchall():
-            score = quality.duplicate_score(
+        for (
+            partner_id,
+            other_name,
+            similarity,
+            other_email,
+            other_phone,
+            other_vat,
+            other_uscc,
+        ) in self.env.cr.fetchall():
+            score, reasons = Duplicate._score_pair(
+                params,
                 similarity,
-                email=(email.split(",")[0] == other_email) if email and other_email else None,
-                phone=(phone == other_phone) if phone and other_phone else None,
-                vat=(vat == other_vat) if vat and other_vat else None,
-                weights=config["weights"],
+                cjk_key,
+                quality.cjk_name_key(other_name),
+                same_email=same(email, other_email),
+                same_phone=same(quality.phone_match_key(phone), quality.phone_match_key(other_phone)),
+                same_vat=same(vat, other_vat),
+                same_uscc=same(uscc, other_uscc),
+                phone_kind=quality.phone_kind(phone),
             )
-            if score >= config["threshold"]:
-                scored.append((partner_id, score))
+            if score >= params["threshold"]:
+                scored.append((partner_id, score, reasons))
         scored.sort(key=lambda item: -item[1])
-        partners = self.browse([pid for pid, _score in scored[:limit]])
-        accessible = set(partners._filtered_access("read").ids)
-        return [(self.browse(pid), score) for pid, score in scored[:limit] if pid in accessible]
+        best = scored[:limit]
+        accessible = set(self.browse([pid for pid, _score, _reasons in best])._filtered_access("read").ids)
+        return [(self.browse(pid), score, reasons) for pid, score, reasons in best if pid in accessible]
 
     # ------------------------------------------------------------------
     # Verification

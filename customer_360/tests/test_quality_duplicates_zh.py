@@ -163,6 +163,39 @@ class TestChineseDuplicateSearch(QualityCase):
         self.assertFalse(other.exists())
         self.assertEqual(self.profile(kept).order_count, 2)
 
+    # --- the warning while typing a new customer -----------------------------
+    def _warning_for(self, **values):
+        result = self.env["res.partner"].new(values)._onchange_customer_duplicate_warning()
+        return result["warning"]["message"] if result else None
+
+    def test_form_warns_about_a_homophone_and_says_why(self):
+        """Typing 上海西湖茶业 on a new customer names the existing 上海西湖茶叶有限公司 and the reason,
+        in the reader's language."""
+        self._partner("上海西湖茶叶有限公司", is_company=True)
+        message = self._warning_for(name="上海西湖茶业", is_company=True)
+        self.assertIn("上海西湖茶叶有限公司", message or "")
+        self.assertIn("same pinyin", message)
+        zh_message = (
+            self.env["res.partner"]
+            .with_context(lang="zh_CN")
+            .new({"name": "上海西湖茶业", "is_company": True})
+            ._onchange_customer_duplicate_warning()["warning"]["message"]
+        )
+        self.assertIn("拼音相同", zh_message)
+
+    def test_form_warns_about_the_same_uscc_under_another_name(self):
+        code = _uscc("MA2XK4L6Y")
+        self._partner("厦门市京华茶叶贸易有限公司", is_company=True, company_registry=code)
+        message = self._warning_for(name="京华", is_company=True, company_registry=code.lower())
+        self.assertIn("厦门市京华茶叶贸易有限公司", message or "")
+        self.assertIn("same USCC", message)
+
+    def test_form_stays_quiet_on_a_hard_negative(self):
+        self._partner("华为技术有限公司", is_company=True)
+        self._partner("杭州西湖龙井茶韵有限公司", is_company=True)
+        self.assertIsNone(self._warning_for(name="华为终端有限公司", is_company=True))
+        self.assertIsNone(self._warning_for(name="杭州西湖龙井茶缘有限公司", is_company=True))
+
     def test_keys_filled_for_existing_customers_in_batches(self):
         """The keys made at install for existing customers equal those computed on create."""
         partner = self._partner("龍井茶業（杭州）有限公司", company_registry=_uscc("MA2XK4L5T"))
