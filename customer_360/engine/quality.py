@@ -318,6 +318,33 @@ def cjk_name_similarity(left_key, right_key):
     return similarity, reason
 
 
+# Latin names: a key of at least this many letters that is one typing slip from another.
+TYPO_MIN_LENGTH = 8
+TYPO_SIMILARITY = 0.9
+
+
+def one_slip_apart(left, right):
+    """Whether two Latin name keys differ by one typing slip: a letter changed, added, dropped or
+    swapped with its neighbour (Kelize / Keilze). Keys shorter than ``TYPO_MIN_LENGTH`` and slips
+    on digits (Store 12 / Store 13, two branches) do not count."""
+    if not left or not right or left == right or min(len(left), len(right)) < TYPO_MIN_LENGTH:
+        return False
+    if abs(len(left) - len(right)) > 1:
+        return False
+    start = 0
+    while start < min(len(left), len(right)) and left[start] == right[start]:
+        start += 1
+    end_left, end_right = len(left), len(right)
+    while end_left > start and end_right > start and left[end_left - 1] == right[end_right - 1]:
+        end_left, end_right = end_left - 1, end_right - 1
+    left_diff, right_diff = left[start:end_left], right[start:end_right]
+    if any(char.isdigit() for char in left_diff + right_diff):
+        return False
+    changed = len(left_diff) <= 1 and len(right_diff) <= 1
+    swapped = len(left_diff) == len(right_diff) == 2 and left_diff == right_diff[::-1]
+    return changed or swapped
+
+
 def normalise_uscc(value):
     """The Unified Social Credit Code (统一社会信用代码) in ``value``, compacted and upper-cased,
     or ``""`` when it is not a valid one (18 characters with a correct check character)."""

@@ -34,6 +34,7 @@ REASON_LABELS = {
     "same name core": _lt("same name core"),
     "same pinyin": _lt("same pinyin"),
     "similar name": _lt("similar name"),
+    "one letter apart": _lt("one letter apart"),
     "same email": _lt("same email"),
     "same mobile": _lt("same mobile"),
     "same phone": _lt("same phone"),
@@ -119,7 +120,11 @@ class CustomerDuplicate(models.Model):
         base = SQL(
             """SELECT id, name AS nm, customer_name_normalized AS n, email_normalized AS e,
                       %(phone)s AS ph, customer_vat_normalized AS v,
-                      customer_uscc_normalized AS u, customer_name_core AS c, customer_name_pinyin AS py
+                      customer_uscc_normalized AS u, customer_name_core AS c, customer_name_pinyin AS py,
+                      customer_name_place AS pl,
+                      (CASE WHEN email_normalized IS NULL THEN 0 ELSE 1 END
+                       + CASE WHEN customer_phone_normalized IS NULL THEN 0 ELSE 2 END
+                       + CASE WHEN customer_vat_normalized IS NULL THEN 0 ELSE 4 END) AS mask
                  FROM res_partner WHERE active AND parent_id IS NULL""",
             phone=self._phone_match_key(SQL.identifier("customer_phone_normalized")),
         )
@@ -127,10 +132,12 @@ class CustomerDuplicate(models.Model):
             name_pairs = SQL(
                 "%s UNION %s",
                 self._name_pairs_all(name_threshold, self._name_only_masks(params)),
-                self._core_pairs_all(self._core_join_threshold(params)),
+                self._slip_pairs_all(),
             )
+            similar_cores = self._similar_core_pairs(self._core_join_threshold(params))
         else:
             name_pairs = self._name_pairs_of(list(partner_ids))
+            similar_cores = None
         key_joins = SQL(" ").join(
             SQL(
                 "UNION SELECT a.id, b.id FROM p a JOIN p b ON a.%s = b.%s AND a.id < b.id WHERE %s",
@@ -138,19 +145,21 @@ class CustomerDuplicate(models.Model):
                 SQL.identifier(column),
                 scope,
             )
-            for column in ("e", "ph", "v", "u", "c", "py")
+            for column in ("e", "ph", "v", "u")
         )
         cr.execute(
             SQL(
                 """WITH p AS MATERIALIZED (%(base)s),
-                    pairs AS (%(name_pairs)s %(key_joins)s)
+                    cores AS MATERIALIZED (SELECT DISTINCT c, py FROM p WHERE c IS NOT NULL),
+                    close_cores AS MATERIALIZED (%(close_cores)s),
+                    pairs AS (%(name_pairs)s %(key_joins)s UNION %(cjk_pairs)s)
                     SELECT pairs.a_id, pairs.b_id,
                            similarity(coalesce(a.n, ''), coalesce(b.n, '')),
                            CASE WHEN a.e IS NULL OR b.e IS NULL THEN NULL ELSE a.e = b.e END,
                            CASE WHEN a.ph IS NULL OR b.ph IS NULL THEN NULL ELSE a.ph = b.ph END,
                            CASE WHEN a.v IS NULL OR b.v IS NULL THEN NULL ELSE a.v = b.v END,
                            CASE WHEN a.u IS NULL OR b.u IS NULL THEN NULL ELSE a.u = b.u END,
-                           a.nm, b.nm, a.ph
+                           a.nm, b.nm, a.ph, a.n, b.n
                       FROM pairs
                       JOIN p a ON a.id = pairs.a_id
                       JOIN p b ON b.id = pairs.b_id
@@ -158,8 +167,10 @@ class CustomerDuplicate(models.Model):
                             SELECT 1 FROM customer_duplicate_dismissal d
                              WHERE d.partner_a_id = pairs.a_id AND d.partner_b_id = pairs.b_id)""",
                 base=base,
+                close_cores=self._close_cores(similar_cores),
                 name_pairs=name_pairs,
                 key_joins=key_joins,
+                cjk_pairs=self._cjk_name_pairs(params, scope),
             )
         )
         result = []
@@ -174,6 +185,8 @@ class CustomerDuplicate(models.Model):
             a_name,
             b_name,
             phone,
+            a_key,
+            b_key,
         ) in cr.fetchall():
             score, reasons = self._score_pair(
                 params,
@@ -185,6 +198,7 @@ class CustomerDuplicate(models.Model):
                 same_vat=same_vat,
                 same_uscc=same_uscc,
                 phone_kind=quality.phone_kind(phone),
+                one_slip=quality.one_slip_apart(a_key, b_key),
             )
             if score >= params["threshold"]:
                 result.append((a_id, b_id, score, reasons))
@@ -205,7 +219,17 @@ class CustomerDuplicate(models.Model):
 
     @api.model
     def _score_pair(
-        self, params, similarity, a_key, b_key, same_email, same_phone, same_vat, same_uscc, phone_kind
+        self,
+        params,
+        similarity,
+        a_key,
+        b_key,
+        same_email,
+        same_phone,
+        same_vat,
+        same_uscc,
+        phone_kind,
+        one_slip=False,
     ):
         """(score 0-100, reasons) of one candidate pair.
 
@@ -213,9 +237,13 @@ class CustomerDuplicate(models.Model):
         either name is not Chinese. Two Chinese names are compared by ``cjk_name_similarity``
         instead; below the Chinese name threshold they count as different names, and a shared
         email or phone still proposes the pair (a registered and a short name of one company).
+        Two Latin name keys one typing slip apart (``one_slip``: Kelize / Keilze) count as
+        ``quality.TYPO_SIMILARITY`` similar, whatever their trigrams say.
         The same USCC is one legal entity (100); two different USCCs are two (0)."""
         chinese = bool(a_key and b_key)
         name_reason = "similar name" if similarity >= params["name_similarity"] else None
+        if one_slip and not chinese and similarity < quality.TYPO_SIMILARITY:
+            similarity, name_reason = quality.TYPO_SIMILARITY, "one letter apart"
         if chinese:
             similarity, name_reason = quality.cjk_name_similarity(a_key, b_key)
             if similarity < params["cjk_name_similarity"]:
@@ -249,35 +277,99 @@ class CustomerDuplicate(models.Model):
         return max(params["cjk_name_similarity"], reachable) - 1e-6
 
     @api.model
-    def _core_pairs_all(self, threshold):
-        """Pairs (a_id, b_id) of customers whose Chinese name cores may have a bigram Dice of at
-        least ``threshold``: the prefix filtering of ``_name_pairs_all``, on character bigrams.
+    def _close_cores(self, similar_cores=None):
+        """Pairs (a_c, b_c) of distinct Chinese name cores of the ``cores (c, py)`` CTE worth
+        comparing: each core with itself, cores that read the same (茶叶 / 茶业), and
+        ``similar_cores`` when given. Working on the distinct cores keeps the joins small when
+        thousands of customers share a core (中盛礼品 in 30 cities, 张伟)."""
+        return SQL(
+            """SELECT c AS a_c, c AS b_c FROM cores
+               UNION SELECT a.c, b.c FROM cores a JOIN cores b ON b.py = a.py AND b.c > a.c
+               %s""",
+            SQL("UNION %s", similar_cores) if similar_cores is not None else SQL(),
+        )
+
+    @api.model
+    def _cjk_name_pairs(self, params, scope):
+        """Pairs (a_id, b_id) of customers whose Chinese name cores are close (``close_cores``),
+        left out before scoring when they cannot be duplicates by their names: two places that
+        do not contain each other (北京 / 上海; 深圳 / 广东深圳南山 do), two USCCs (different ones
+        score 0, equal ones are found by the USCC join), or keys known on both sides that weigh
+        too much for a name alone (``_name_only_masks``)."""
+        masks = self._name_only_masks(params)
+        return SQL(
+            """SELECT LEAST(a.id, b.id), GREATEST(a.id, b.id)
+                 FROM close_cores cc
+                 JOIN p a ON a.c = cc.a_c
+                 JOIN p b ON b.c = cc.b_c AND (cc.a_c <> cc.b_c OR a.id < b.id)
+                WHERE (a.pl IS NULL OR b.pl IS NULL OR strpos(a.pl, b.pl) > 0 OR strpos(b.pl, a.pl) > 0)
+                  AND (a.u IS NULL OR b.u IS NULL)
+                  AND %s
+                  AND %s""",
+            SQL("TRUE") if masks is None else SQL("(a.mask & b.mask) = ANY(%s)", masks),
+            scope,
+        )
+
+    @api.model
+    def _similar_core_pairs(self, threshold):
+        """Pairs (a_c, b_c) of distinct Chinese name cores whose character bigrams may have a Dice
+        of at least ``threshold``: the prefix filtering of ``_name_pairs_all``, on bigrams.
 
         Dice >= t is Jaccard >= t / (2 - t); two cores above that Jaccard share a bigram among
         the ``size - ceil(j * size) + 1`` rarest of each. The exact score is computed in Python
         on the candidates (``quality.cjk_name_similarity``)."""
         jaccard = threshold / (2.0 - threshold)
         return SQL(
-            """SELECT a_id, b_id FROM (
-                   WITH cores AS MATERIALIZED (
-                        SELECT id, customer_name_core AS c FROM res_partner
-                         WHERE active AND parent_id IS NULL AND length(customer_name_core) > 1
-                   ),
-                   grams AS MATERIALIZED (
-                        SELECT DISTINCT id, substr(c, i, 2) AS gram
+            """SELECT a_c, b_c FROM (
+                   WITH grams AS MATERIALIZED (
+                        SELECT DISTINCT c AS id, substr(c, i, 2) AS gram
                           FROM cores, generate_series(1, length(c) - 1) AS i
+                         WHERE length(c) > 1
                    ),
                    %(rarest_first)s,
                    prefixes AS MATERIALIZED (
                         SELECT id, gram, size FROM ordered
                          WHERE position <= size - ceil(%(j)s * size - 1e-9) + 1
                    )
-                   SELECT DISTINCT a.id AS a_id, b.id AS b_id
+                   SELECT DISTINCT a.id AS a_c, b.id AS b_c
                      FROM prefixes a JOIN prefixes b ON b.gram = a.gram AND b.id > a.id
                     WHERE b.size >= %(j)s * a.size AND a.size >= %(j)s * b.size
-               ) core_pairs""",
+               ) similar_cores""",
             j=jaccard,
             rarest_first=RAREST_FIRST,
+        )
+
+    @api.model
+    def _slip_pairs_all(self):
+        """Pairs (a_id, b_id) of customers whose Latin name keys may be one typing slip apart
+        (``quality.one_slip_apart`` decides on the candidates).
+
+        Two strings one change, insertion, deletion or swap of neighbours apart become equal
+        once one letter is deleted from each (or from the longer one only): each distinct key is
+        joined to the others on itself and its one-letter deletions, an equality hash join."""
+        return SQL(
+            """SELECT a_id, b_id FROM (
+                   WITH names AS MATERIALIZED (
+                        SELECT id, customer_name_normalized AS n FROM res_partner
+                         WHERE active AND parent_id IS NULL AND customer_name_core IS NULL
+                           AND length(customer_name_normalized) BETWEEN %(shortest)s AND 80
+                   ),
+                   variants AS MATERIALIZED (
+                        SELECT n, n AS v FROM (SELECT DISTINCT n FROM names) k
+                        UNION ALL
+                        SELECT n, overlay(n PLACING '' FROM i FOR 1)
+                          FROM (SELECT DISTINCT n FROM names) k, generate_series(1, length(n)) AS i
+                   ),
+                   close_keys AS (
+                        SELECT DISTINCT a.n AS a_n, b.n AS b_n
+                          FROM variants a JOIN variants b ON b.v = a.v AND b.n > a.n
+                   )
+                   SELECT LEAST(a.id, b.id) AS a_id, GREATEST(a.id, b.id) AS b_id
+                     FROM close_keys c
+                     JOIN names a ON a.n = c.a_n
+                     JOIN names b ON b.n = c.b_n
+               ) slip_pairs""",
+            shortest=quality.TYPO_MIN_LENGTH,
         )
 
     @api.model

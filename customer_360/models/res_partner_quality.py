@@ -15,6 +15,9 @@ from odoo.addons.phone_validation.tools import phone_validation
 from ..engine import identifiers, quality
 from .customer_duplicate import REASON_LABELS, TRGM_MATCH
 
+# The name similarity down to which the form's warning looks for a typing slip (see below).
+SLIP_PROBE_SIMILARITY = 0.3
+
 NAME_TRGM_INDEX = "res_partner_customer_name_normalized_trgm_idx"
 
 _logger = logging.getLogger(__name__)
@@ -64,7 +67,12 @@ ANONYMISED_FIELDS = [
 ]
 STANDARDISED_FIELDS = ("name", "email", "phone", "mobile", "country_id", "company_registry")
 # Matching keys of Chinese names and identifiers, filled set-based when the addon is installed.
-CJK_KEY_COLUMNS = ("customer_name_core", "customer_name_pinyin", "customer_uscc_normalized")
+CJK_KEY_COLUMNS = (
+    "customer_name_core",
+    "customer_name_pinyin",
+    "customer_name_place",
+    "customer_uscc_normalized",
+)
 CJK_KEY_BATCH = 5000
 
 
@@ -122,6 +130,14 @@ class ResPartner(models.Model):
         copy=False,
         help="Chinese names: the pinyin of the name core, without tones.",
     )
+    customer_name_place = fields.Char(
+        string="Matching name place",
+        compute="_compute_customer_cjk_keys",
+        store=True,
+        copy=False,
+        help="Chinese names: the province, city or district the name carries (深圳南山 for "
+        "深圳市南山区腾达), in simplified characters.",
+    )
     customer_uscc_normalized = fields.Char(
         string="Matching USCC",
         compute="_compute_customer_cjk_keys",
@@ -167,16 +183,16 @@ class ResPartner(models.Model):
             last_id = rows[-1][0]
             values = []
             for partner_id, name, registry, vat, country_code in rows:
-                core, pinyin, uscc = self._customer_cjk_keys_of(name, registry, vat, country_code)
+                core, pinyin, uscc, place = self._customer_cjk_keys_of(name, registry, vat, country_code)
                 if core or uscc:
-                    values.append(SQL("(%s, %s, %s, %s)", partner_id, core, pinyin, uscc))
+                    values.append(SQL("(%s, %s, %s, %s, %s)", partner_id, core, pinyin, uscc, place))
             if values:
                 cr.execute(
                     SQL(
                         """UPDATE res_partner p
                               SET customer_name_core = v.core, customer_name_pinyin = v.pinyin,
-                                  customer_uscc_normalized = v.uscc
-                             FROM (VALUES %s) AS v(id, core, pinyin, uscc)
+                                  customer_uscc_normalized = v.uscc, customer_name_place = v.place
+                             FROM (VALUES %s) AS v(id, core, pinyin, uscc, place)
                             WHERE p.id = v.id""",
                         SQL(", ").join(values),
                     )
@@ -184,22 +200,24 @@ class ResPartner(models.Model):
 
     @api.model
     def _customer_cjk_keys_of(self, name, registry, vat, country_code):
-        """(core, pinyin, uscc) of one partner's values; None where there is no key."""
+        """(core, pinyin, uscc, place) of one partner's values; None where there is no key."""
         key = quality.cjk_name_key(name)
         uscc = quality.normalise_uscc(registry) or (
             quality.normalise_uscc(vat) if country_code == "CN" else ""
         )
-        return (key[1] or None) if key else None, (key[2] or None) if key else None, uscc or None
+        place, core, pinyin = key or (None, None, None)
+        return core or None, pinyin or None, uscc or None, place or None
 
     @api.depends("name", "company_registry", "vat", "country_id")
     def _compute_customer_cjk_keys(self):
         for partner in self:
-            core, pinyin, uscc = self._customer_cjk_keys_of(
+            core, pinyin, uscc, place = self._customer_cjk_keys_of(
                 partner.name, partner.company_registry, partner.vat, partner.country_id.code
             )
             partner.customer_name_core = core or False
             partner.customer_name_pinyin = pinyin or False
             partner.customer_uscc_normalized = uscc or False
+            partner.customer_name_place = place or False
 
     def init(self):
         result = super().init()
@@ -509,7 +527,7 @@ class ResPartner(models.Model):
         params = self._customer_quality_config()
         name_key = quality.normalise_name(self.name)
         cjk_key = quality.cjk_name_key(self.name)
-        core, pinyin, uscc = self._customer_cjk_keys_of(
+        core, pinyin, uscc, _place = self._customer_cjk_keys_of(
             self.name, self.company_registry, self.vat, self.country_id.code
         )
         email, _valid = quality.normalise_email(self.email)
@@ -518,31 +536,47 @@ class ResPartner(models.Model):
         phone = identifiers.phone_key(self.phone, region) or identifiers.phone_key(self.mobile, region)
         vat = quality.normalise_vat(self.vat)
         Duplicate = self.env["customer.duplicate"]
-        self.env.cr.execute(
-            SQL("SET LOCAL pg_trgm.similarity_threshold = %s", Duplicate._name_join_threshold(params))
+        self.env["res.partner"].flush_model(
+            ["active", "parent_id", "name", "customer_name_normalized", "email_normalized"]
+            + ["customer_phone_normalized", "customer_vat_normalized", *CJK_KEY_COLUMNS]
         )
-        conditions = [SQL("p.customer_name_normalized %s %s", TRGM_MATCH, name_key)]
-        for column, value in (
-            ("email_normalized", email),
-            ("customer_phone_normalized", phone),
-            ("customer_vat_normalized", vat),
-            ("customer_uscc_normalized", uscc),
-            ("customer_name_core", core),
-            ("customer_name_pinyin", pinyin),
-        ):
-            if value:
-                conditions.append(SQL("p.%s = %s", SQL.identifier(column), value))
+        # A Latin name one typing slip from another can share few trigrams (Kelizeco / Keilzeco:
+        # 0.38): the name probe goes lower for those, and keeps the closest names.
+        name_threshold = Duplicate._name_join_threshold(params)
+        if not cjk_key and len(name_key) >= quality.TYPO_MIN_LENGTH:
+            name_threshold = min(name_threshold, SLIP_PROBE_SIMILARITY)
+        self.env.cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", name_threshold))
+        keys = [
+            SQL("%s = %s", SQL.identifier(column), value)
+            for column, value in (
+                ("email_normalized", email),
+                ("customer_phone_normalized", phone),
+                ("customer_vat_normalized", vat),
+                ("customer_uscc_normalized", uscc),
+                ("customer_name_core", core),
+                ("customer_name_pinyin", pinyin),
+            )
+            if value
+        ]
+        same_key = SQL(
+            "UNION (SELECT id FROM res_partner WHERE active AND parent_id IS NULL AND (%s) LIMIT 50)",
+            SQL(" OR ").join(keys),
+        )
         self.env.cr.execute(
             SQL(
                 """SELECT p.id, p.name, similarity(coalesce(p.customer_name_normalized, ''), %(name)s),
                           p.email_normalized, p.customer_phone_normalized, p.customer_vat_normalized,
-                          p.customer_uscc_normalized
+                          p.customer_uscc_normalized, p.customer_name_normalized
                      FROM res_partner p
-                    WHERE p.active AND p.parent_id IS NULL AND p.id != %(own)s AND (%(conditions)s)
-                    LIMIT 50""",
+                    WHERE p.id != %(own)s AND p.id IN (
+                          (SELECT id FROM res_partner
+                            WHERE active AND parent_id IS NULL AND customer_name_normalized %(match)s %(name)s
+                            ORDER BY similarity(customer_name_normalized, %(name)s) DESC LIMIT 50)
+                          %(same_key)s)""",
                 name=name_key,
+                match=TRGM_MATCH,
                 own=self._origin.id or 0,
-                conditions=SQL(" OR ").join(conditions),
+                same_key=same_key if keys else SQL(),
             )
         )
 
@@ -558,6 +592,7 @@ class ResPartner(models.Model):
             other_phone,
             other_vat,
             other_uscc,
+            other_key,
         ) in self.env.cr.fetchall():
             score, reasons = Duplicate._score_pair(
                 params,
@@ -569,6 +604,7 @@ class ResPartner(models.Model):
                 same_vat=same(vat, other_vat),
                 same_uscc=same(uscc, other_uscc),
                 phone_kind=quality.phone_kind(phone),
+                one_slip=quality.one_slip_apart(name_key, other_key),
             )
             if score >= params["threshold"]:
                 scored.append((partner_id, score, reasons))

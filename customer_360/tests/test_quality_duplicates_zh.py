@@ -118,6 +118,16 @@ class TestChineseDuplicateSearch(QualityCase):
         """A Latin pair is scored as before: trigrams of the name key, legal forms dropped."""
         self.assertFound("Xihu Tea Trading Co., Ltd.", "XIHU TEA TRADING", "similar name")
 
+    def test_latin_name_one_typing_slip_apart(self):
+        """Two neighbouring letters swapped, one changed or one dropped: one customer, said so."""
+        for left, right in (
+            ("Kelize Consulting", "Keilze Consulting"),
+            ("Pikefofi Trading", "Pikfeofi Trading"),
+            ("Dalarute Textiles", "Dalarute Textile"),
+        ):
+            with self.subTest(left=left):
+                self.assertFound(left, right, "one letter apart")
+
     # --- hard negatives --------------------------------------------------------
     def test_other_business_of_one_brand(self):
         """华为技术 / 华为终端 are two legal entities."""
@@ -196,6 +206,12 @@ class TestChineseDuplicateSearch(QualityCase):
         self.assertIsNone(self._warning_for(name="华为终端有限公司", is_company=True))
         self.assertIsNone(self._warning_for(name="杭州西湖龙井茶缘有限公司", is_company=True))
 
+    def test_form_warns_about_a_latin_typing_slip(self):
+        self._partner("Kelizeco Ltd", is_company=True)
+        message = self._warning_for(name="Keilzeco", is_company=True)
+        self.assertIn("Kelizeco", message or "")
+        self.assertIn("one letter apart", message)
+
     def test_keys_filled_for_existing_customers_in_batches(self):
         """The keys made at install for existing customers equal those computed on create."""
         partner = self._partner("龍井茶業（杭州）有限公司", company_registry=_uscc("MA2XK4L5T"))
@@ -223,6 +239,16 @@ class TestChineseMatchingKey(BaseCase):
         key = quality.cjk_name_key
         self.assertEqual(quality.cjk_name_similarity(key("西湖茶叶"), key("西湖茶业"))[1], "same pinyin")
         self.assertLess(quality.cjk_name_similarity(key("西湖茶韵"), key("西湖茶缘"))[0], 0.5)
+
+    def test_one_typing_slip(self):
+        slip = quality.one_slip_apart
+        self.assertTrue(slip("kelize consulting", "keilze consulting"))  # neighbours swapped
+        self.assertTrue(slip("kelize consulting", "kelixe consulting"))  # one letter changed
+        self.assertTrue(slip("kelize consulting", "kelize consultin"))  # one letter dropped
+        self.assertFalse(slip("zobekote store 12", "zobekote store 13"))  # branches, not a slip
+        self.assertFalse(slip("kelize consulting", "kleize consultign"))  # two slips
+        self.assertFalse(slip("kelizeco", "kelizeco"))
+        self.assertFalse(slip("kelize", "keilze"))  # too short to tell
 
     def test_invalid_uscc_is_no_key(self):
         code = _uscc("MA2XK4L1Q")
