@@ -2,12 +2,11 @@ from . import customer_batch_mixin
 from . import customer_batch_run
 from . import customer_profile
 from . import customer_product_suggestion
-from . import res_partner
+from . import res_partner_quality
 from . import sale_order
 from . import account_move
 from . import account_move_line
 from . import res_config_settings
-from . import res_partner_quality
 from . import res_config_settings_quality
 from . import customer_duplicate
 from . import customer_quality_flag
