@@ -2,7 +2,7 @@ from . import customer_batch_mixin
 from . import customer_batch_run
 from . import customer_profile
 from . import customer_product_suggestion
-from . import res_partner_quality
+from . import res_partner
 from . import sale_order
 from . import account_move
 from . import account_move_line
