@@ -6,7 +6,7 @@ from . import res_partner
 from . import sale_order
 from . import account_move
 from . import account_move_line
-from . import res_config_settings_quality
+from . import res_config_settings
 from . import customer_duplicate
 from . import customer_quality_flag
 from . import base_import
