@@ -1,7 +1,7 @@
 from odoo.tools import SQL
 from odoo.tools.sql import drop_index
 
-from .models import customer_batch_run, profile_sql, res_partner_quality
+from .models import customer_batch_run, profile_sql, res_partner
 
 
 def drop_inherit_xmlids(env, module):
@@ -39,5 +39,5 @@ def uninstall_hook(env):
     profile_sql.drop_support_tables(cr)
     # The runs' table of versions before customer.batch.run, on a database never upgraded.
     cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(customer_batch_run.LEGACY_RUN_TABLE)))
-    drop_index(cr, res_partner_quality.NAME_TRGM_INDEX, "res_partner")
+    drop_index(cr, res_partner.NAME_TRGM_INDEX, "res_partner")
     drop_inherit_xmlids(env, "customer_360")

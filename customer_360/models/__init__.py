@@ -7,9 +7,6 @@ from . import sale_order
 from . import account_move
 from . import account_move_line
 from . import res_config_settings
-from . import res_partner_quality
-from . import res_config_settings_quality
-from . import customer_profile_quality
 from . import customer_duplicate
 from . import customer_quality_flag
 from . import base_import

@@ -1,7 +1,6 @@
 import pandas as pd
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..engine.recommend import suggest_products
@@ -96,38 +95,3 @@ class CustomerProductSuggestion(models.Model):
     @api.model
     def _compute_suggestions_company(self, company_id):
         return self.compute_suggestions(company_ids=[company_id])
-
-
-class CustomerProfile(models.Model):
-    _inherit = "customer.profile"  # pylint: disable=consider-merging-classes-inherited
-
-    def action_compute_suggestions(self):
-        companies = self.company_id or self.env.companies
-        self.env["customer.product.suggestion"].compute_suggestions(company_ids=companies.ids)
-        return True
-
-    def action_create_quotation(self):
-        """A draft quotation with this customer's suggested products, for the salesperson to edit."""
-        self.ensure_one()
-        if not self.suggestion_ids:
-            raise UserError(_("%s has no suggested products yet.", self.partner_id.display_name))
-        order = (
-            self.env["sale.order"]
-            .with_company(self.company_id)
-            .create(
-                {
-                    "partner_id": self.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "order_line": [
-                        fields.Command.create({"product_id": suggestion.product_id.id, "product_uom_qty": 1})
-                        for suggestion in self.suggestion_ids.sorted("rank")
-                    ],
-                }
-            )
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": order.id,
-            "view_mode": "form",
-        }

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..engine import quality
 from . import profile_sql, satisfaction_sql
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +39,22 @@ MONTHS = [
     )
 ]
 
+# "Filled" in SQL for each field type with a column, as the engine decides it on the value read:
+# a truthy value, text once stripped of whitespace. Never NULL.
+FILLED_RULES = {
+    "char": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "text": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "html": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "selection": "COALESCE(btrim(%(value)s, %(whitespace)s) <> '', FALSE)",
+    "boolean": "COALESCE(%(value)s, FALSE)",
+    "integer": "COALESCE(%(value)s <> 0, FALSE)",
+    "float": "COALESCE(%(value)s <> 0, FALSE)",
+    "monetary": "COALESCE(%(value)s <> 0, FALSE)",
+    "many2one": "%(value)s IS NOT NULL",
+    "date": "%(value)s IS NOT NULL",
+    "datetime": "%(value)s IS NOT NULL",
+}
+
 
 class CustomerProfile(models.Model):
     _name = "customer.profile"
@@ -46,6 +63,9 @@ class CustomerProfile(models.Model):
     _order = "sales_total desc, id"
     _rec_name = "partner_id"
 
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
     partner_id = fields.Many2one("res.partner", required=True, readonly=True, index=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -126,6 +146,31 @@ class CustomerProfile(models.Model):
         string="Top 10% by sales",
     )
 
+    # Master-data completeness, from the partner fields required in the settings (see
+    # _update_completeness).
+    completeness_score = fields.Integer(
+        readonly=True,
+        index=True,
+        aggregator="avg",
+        help="Share (0-100) of the required master-data fields that are filled; the required fields "
+        "are set per customer type (company or individual) in the settings.",
+    )
+    completeness_missing = fields.Char(string="Missing fields", readonly=True)
+    completeness_band = fields.Selection(
+        [
+            ("complete", "Complete (100%)"),
+            ("high", "80-99%"),
+            ("medium", "50-79%"),
+            ("low", "Below 50%"),
+        ],
+        string="Completeness",
+        compute="_compute_completeness_band",
+        store=True,
+        index=True,
+        help="Band of the completeness score, for the overview and grouping.",
+    )
+    verified_date = fields.Date(related="partner_id.verified_date")
+
     _sql_constraints = [
         (
             "partner_company_unique",
@@ -134,6 +179,9 @@ class CustomerProfile(models.Model):
         )
     ]
 
+    # ------------------------------------------------------------------
+    # Set-up, compute and search methods
+    # ------------------------------------------------------------------
     def init(self):
         profile_sql.create_support_tables(self.env.cr)
 
@@ -172,6 +220,11 @@ class CustomerProfile(models.Model):
             top_domain = [("id", "=", 0)]
         positive = (operator == "=") == value
         return top_domain if positive else ["!", *top_domain]
+
+    @api.depends("completeness_score")
+    def _compute_completeness_band(self):
+        for profile in self:
+            profile.completeness_band = quality.completeness_band(profile.completeness_score)
 
     # ------------------------------------------------------------------
     # Refresh: the one way in
@@ -217,8 +270,12 @@ class CustomerProfile(models.Model):
         """Hook for modules that add KPIs: update your columns of the profiles selected by
         ``scope.profiles()`` with one set-based statement (see readme/CONFIGURE.md).
 
-        Here: the satisfaction KPIs (ratings and open complaints)."""
+        Here: the satisfaction KPIs (ratings and open complaints), then the completeness. The
+        completeness is refreshed on this hook because every refresh path calls it (the
+        partners' refresh, the full one, and each range of the nightly split run), so that a
+        profile is never left without completeness."""
         satisfaction_sql.refresh(self.env, scope, fields.Datetime.now())
+        self._update_completeness(scope=scope)
 
     # ------------------------------------------------------------------
     # Partner merge
@@ -268,6 +325,9 @@ class CustomerProfile(models.Model):
         )
         return [row[0] for row in self.env.cr.fetchall() if row[0]]
 
+    # ------------------------------------------------------------------
+    # Dirty marks and the scheduled refreshes
+    # ------------------------------------------------------------------
     @api.model
     def _mark_dirty(self, partner_ids):
         """Remember that these customers' numbers changed. Their profiles are refreshed right
@@ -388,6 +448,188 @@ class CustomerProfile(models.Model):
     def action_refresh(self):
         self.refresh_profiles(partner_ids=self.partner_id.ids, company_ids=self.company_id.ids)
         return True
+
+    # ------------------------------------------------------------------
+    # Master-data completeness
+    # ------------------------------------------------------------------
+    @api.model
+    def _update_completeness(self, partner_ids=None, batch_size=5000, scope=None):
+        """Recompute completeness_score, completeness_missing and completeness_band of the
+        profiles of the given commercial partners (all when None), or of the profiles a
+        refresh's ``scope`` selects.
+
+        One set-based UPDATE when every required field has a column (the usual case), which
+        writes only the rows whose completeness changed; otherwise the partners are read in
+        batches and scored by the engine. Both give the same result (tested)."""
+        if scope is None:
+            if partner_ids is not None:
+                partner_ids = self._commercial_ids(partner_ids)
+                if not partner_ids:
+                    return 0
+            scope = profile_sql.Scope(partner_ids=tuple(partner_ids) if partner_ids is not None else None)
+        params = self.env["res.config.settings"]._customer_quality_params()
+        Partner = self.env["res.partner"].sudo()
+        required = {
+            kind: [fname for fname in params[f"required_{kind}"] if fname in Partner._fields]
+            for kind in ("company", "individual")
+        }
+        fnames = sorted(set(required["company"]) | set(required["individual"]) | {"is_company"})
+        labels = {fname: Partner._fields[fname]._description_string(self.env) for fname in fnames}
+        if all(self._completeness_filled_sql(Partner, fname) is not None for fname in fnames):
+            return self._update_completeness_sql(Partner, None, required, labels, scope=scope)
+        return self._update_completeness_orm(Partner, None, required, labels, batch_size, scope=scope)
+
+    @api.model
+    def _completeness_filled_sql(self, Partner, fname):
+        """SQL truth value "the partner's field counts as filled" with the engine's rule (a
+        truthy value, text without its whitespace), or None for a field without a column."""
+        field = Partner._fields[fname]
+        if not field.column_type or field.type not in FILLED_RULES:
+            return None
+        value = Partner._field_to_sql("p", fname)
+        return SQL(FILLED_RULES[field.type], value=value, whitespace=quality.WHITESPACE)
+
+    @api.model
+    def _update_completeness_sql(self, Partner, partner_ids, required, labels, scope=None):
+        def score_and_missing(fnames):
+            if not fnames:
+                return SQL("100"), SQL("NULL::varchar")
+            filled = {fname: self._completeness_filled_sql(Partner, fname) for fname in fnames}
+            count = SQL(" + ").join(SQL("(%s)::int", filled[fname]) for fname in fnames)
+            score = SQL("(200 * (%s) + %s) / %s", count, len(fnames), 2 * len(fnames))
+            missing = SQL(
+                "NULLIF(concat_ws(', ', %s), '')",
+                SQL(", ").join(
+                    SQL("CASE WHEN NOT %s THEN %s END", filled[fname], labels[fname]) for fname in fnames
+                ),
+            )
+            return score, missing
+
+        company_score, company_missing = score_and_missing(required["company"])
+        individual_score, individual_missing = score_and_missing(required["individual"])
+        band = SQL(
+            "CASE %s ELSE %s END",
+            SQL(" ").join(
+                SQL("WHEN v.score >= %s THEN %s", lowest, key) for key, lowest in quality.COMPLETENESS_BANDS
+            ),
+            quality.COMPLETENESS_BANDS[-1][0],
+        )
+        scope = scope or profile_sql.Scope(
+            partner_ids=tuple(partner_ids) if partner_ids is not None else None
+        )
+        self.env.flush_all()
+        # Each partner is scored once (MATERIALIZED: inlined, the score would be evaluated again
+        # for the band and the comparison), then only the rows that differ are written.
+        self.env.cr.execute(
+            SQL(
+                """WITH scored AS MATERIALIZED (
+                       SELECT p.id AS partner_id,
+                              CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_score)s
+                                   ELSE %(individual_score)s END AS score,
+                              CASE WHEN COALESCE(p.is_company, FALSE) THEN %(company_missing)s
+                                   ELSE %(individual_missing)s END AS missing
+                         FROM res_partner p
+                        WHERE %(partner_in_scope)s
+                          AND p.id IN (SELECT partner_id FROM customer_profile cp WHERE %(company_in_scope)s)
+                   ),
+                   v AS (SELECT v.*, %(band)s AS band FROM scored v)
+                   UPDATE customer_profile cp
+                      SET completeness_score = v.score, completeness_missing = v.missing,
+                          completeness_band = v.band
+                     FROM v
+                    WHERE cp.partner_id = v.partner_id AND %(company_in_scope)s
+                      AND (cp.completeness_score, cp.completeness_missing, cp.completeness_band)
+                          IS DISTINCT FROM (v.score, v.missing, v.band)""",
+                band=band,
+                company_score=company_score,
+                individual_score=individual_score,
+                company_missing=company_missing,
+                individual_missing=individual_missing,
+                partner_in_scope=scope.partner(SQL("p.id")),
+                company_in_scope=scope.company(SQL("cp.company_id")),
+            )
+        )
+        self.invalidate_model(["completeness_score", "completeness_missing", "completeness_band"])
+        if scope.partner_ids is not None:
+            return len(scope.partner_ids)
+        self.env.cr.execute(
+            SQL("SELECT count(DISTINCT partner_id) FROM customer_profile WHERE %s", scope.profiles())
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _update_completeness_orm(self, Partner, partner_ids, required, labels, batch_size=5000, scope=None):
+        """Completeness through the ORM, for required fields without a column (many2many, one2many,
+        attachments): one read of the partners per batch, one UPDATE per batch."""
+        fnames = sorted(set(required["company"]) | set(required["individual"]) | {"is_company"})
+        scope = scope or profile_sql.Scope(
+            partner_ids=tuple(partner_ids) if partner_ids is not None else None
+        )
+        self.env.cr.execute(
+            SQL("SELECT DISTINCT partner_id FROM customer_profile WHERE %s ORDER BY 1", scope.profiles())
+        )
+        all_ids = [row[0] for row in self.env.cr.fetchall()]
+        for start in range(0, len(all_ids), batch_size):
+            batch = all_ids[start : start + batch_size]
+            scores, bands, missing_labels, ids = [], [], [], []
+            for row in Partner.with_context(active_test=False).browse(batch).read(fnames, load=None):
+                kind = "company" if row["is_company"] else "individual"
+                score, missing = quality.completeness(row, required[kind])
+                ids.append(row["id"])
+                scores.append(score)
+                bands.append(quality.completeness_band(score))
+                missing_labels.append(", ".join(labels[fname] for fname in missing) or None)
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE customer_profile cp
+                          SET completeness_score = v.score, completeness_missing = v.missing,
+                              completeness_band = v.band
+                         FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[])
+                              AS v(partner_id, score, missing, band)
+                        WHERE cp.partner_id = v.partner_id AND %s""",
+                    ids,
+                    scores,
+                    missing_labels,
+                    bands,
+                    scope.company(SQL("cp.company_id")),
+                )
+            )
+        self.invalidate_model(["completeness_score", "completeness_missing", "completeness_band"])
+        return len(all_ids)
+
+    # ------------------------------------------------------------------
+    # Suggested products
+    # ------------------------------------------------------------------
+    def action_compute_suggestions(self):
+        companies = self.company_id or self.env.companies
+        self.env["customer.product.suggestion"].compute_suggestions(company_ids=companies.ids)
+        return True
+
+    def action_create_quotation(self):
+        """A draft quotation with this customer's suggested products, for the salesperson to edit."""
+        self.ensure_one()
+        if not self.suggestion_ids:
+            raise UserError(_("%s has no suggested products yet.", self.partner_id.display_name))
+        order = (
+            self.env["sale.order"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "partner_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "order_line": [
+                        fields.Command.create({"product_id": suggestion.product_id.id, "product_uom_qty": 1})
+                        for suggestion in self.suggestion_ids.sorted("rank")
+                    ],
+                }
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+        }
 
     # ------------------------------------------------------------------
     # Navigation from the profile

@@ -1,6 +1,7 @@
-"""A model that inherits the batch runner, for its tests (loaded by odoo-test-helper's
-FakeModelLoader inside the tests only). Each piece writes one row; a piece told to fail raises
-after writing it, as a batch that crashes half-way."""
+"""A model that inherits the batch runner, for its tests here and in customer_360_queue (loaded
+by odoo-test-helper's FakeModelLoader inside the tests only). Each piece writes one row; a piece
+told to fail raises after writing it, as a batch that crashes half-way. ``finish`` writes a row
+that counts the piece rows written before it."""
 
 from odoo import api, fields, models
 
@@ -18,6 +19,7 @@ class CustomerBatchTest(models.Model):
     upper = fields.Integer()
     label = fields.Char()
     finished = fields.Boolean()
+    pieces_before = fields.Integer()
     skipped = fields.Json()
 
     @api.model
@@ -33,4 +35,11 @@ class CustomerBatchTest(models.Model):
 
     @api.model
     def _record_finish(self, group_ids, label):
-        self.create({"finished": True, "label": label, "skipped": self.env.context.get("batch_run_skipped")})
+        self.create(
+            {
+                "finished": True,
+                "label": label,
+                "pieces_before": self.search_count([("finished", "=", False)]),
+                "skipped": self.env.context.get("batch_run_skipped"),
+            }
+        )

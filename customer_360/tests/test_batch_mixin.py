@@ -141,7 +141,8 @@ class TestBatchMixin(TransactionCase):
         )
         self.assertEqual(self.pieces_done(), self.every_piece())
         self.assertEqual(self.ranges[-1][1], MAX_PARTNER_ID, "the last range is open-ended")
-        self.assertTrue(self.Model.search([("finished", "=", True)]))
+        finish = self.Model.search([("finished", "=", True)])
+        self.assertEqual(finish.pieces_before, len(self.every_piece()), "finish ran after every piece")
 
     def test_methods_are_passed_by_reference(self):
         with self.assertRaises(TypeError):
