@@ -31,6 +31,7 @@
         "views/customer_product_suggestion_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/customer_satisfaction_report_views.xml",
         "views/customer_360_overview_views.xml",
         "views/customer_360_menus.xml",
         "views/rating_templates.xml",

@@ -1,1 +1,2 @@
 from . import customer_interaction
+from . import customer_satisfaction_report

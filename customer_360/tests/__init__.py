@@ -15,5 +15,6 @@ from . import test_quality_privacy
 from . import test_quality_standardise
 from . import test_quality_tour
 from . import test_recompute_access
+from . import test_satisfaction_report
 from . import test_scale_out
 from . import test_batch_mixin

@@ -93,7 +93,7 @@ def _piece(env, action, view_mode, domain_text, context_text, title):
     view_id = next((vid for vid, vtype in loaded["views"] if vtype == view_mode), False)
     model = action.res_model
     view_arch = env[model].get_views([(view_id, view_mode)])["views"][view_mode]["arch"]
-    groupby, aggregates = _view_groupby_and_measures(view_arch, view_mode)
+    groupby, aggregates = _view_groupby_and_measures(env[model], view_arch, view_mode)
     if context.get("group_by"):
         groupby = context["group_by"]
         groupby = [groupby] if isinstance(groupby, str) else list(groupby)
@@ -114,7 +114,9 @@ def _piece(env, action, view_mode, domain_text, context_text, title):
     }
 
 
-def _view_groupby_and_measures(arch, view_mode):
+def _view_groupby_and_measures(model, arch, view_mode):
+    """Group-bys and aggregates of a graph or pivot arch; a measure is aggregated by its field's
+    aggregator (an average stays an average), as the web client's graph and pivot do."""
     root = etree.fromstring(arch)
     groupby, measures = [], []
     for node in root.iter("field"):
@@ -124,7 +126,7 @@ def _view_groupby_and_measures(arch, view_mode):
             name = node.get("name")
             interval = node.get("interval")
             groupby.append(f"{name}:{interval}" if interval else name)
-    aggregates = [f"{name}:sum" for name in measures] or ["__count"]
+    aggregates = [f"{name}:{model._fields[name].aggregator or 'sum'}" for name in measures] or ["__count"]
     return groupby, aggregates
 
 

@@ -21,6 +21,11 @@ registry.category("web_tour.tours").add("customer_360_overview_tour", {
                 ".o_dashboard .o-dashboard-action-header:contains('Data completeness')",
         },
         {
+            content: "The satisfaction chart is one of the pieces",
+            trigger:
+                ".o_dashboard .o-dashboard-action-header:contains('Customer satisfaction per month')",
+        },
+        {
             content:
                 "The navbar shows the Customers app, with Overview as its first menu",
             trigger: ".o_menu_brand:contains('Customers')",

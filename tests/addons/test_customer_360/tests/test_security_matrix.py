@@ -58,6 +58,7 @@ EXPECTED = {
     # customer_360
     "customer.profile": _CONFIGURED,
     "customer.interaction": _REPORT,
+    "customer.satisfaction.report": _REPORT,
     "customer.product.suggestion": _CONFIGURED,
     "customer.duplicate": _STEWARDED,
     "customer.duplicate.dismissal": _STEWARDED,
@@ -278,6 +279,17 @@ class TestSecurityMatrix(TransactionCase):
         env["customer.loyalty.tier.event"].create(
             {"card_id": card.id, "company_id": a.id, "change": "upgrade", "new_tier_id": tier.id}
         )
+        # An answered satisfaction request of company A (the satisfaction report's row); the
+        # company that asked is set after create, which fills the parent from the document.
+        rating = env["rating.rating"].create(
+            {
+                "res_model_id": env["ir.model"]._get_id("res.partner"),
+                "res_id": cls.customer.id,
+                "rating": 4,
+                "consumed": True,
+            }
+        )
+        rating.write({"parent_res_model_id": env["ir.model"]._get_id("res.company"), "parent_res_id": a.id})
         env.flush_all()
 
     # ------------------------------------------------------------------
