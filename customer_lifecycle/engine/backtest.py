@@ -9,22 +9,27 @@ class BacktestError(ValueError):
     """Too little or degenerate history to score, with a sentence a user can act on."""
 
 
-def churn_scores(churned, predicted_risk, baseline_risk):
-    """AUC and Brier score of a churn prediction and of its baseline.
-
-    ``churned`` are the realised outcomes (1 = no order within the horizon after the cut)."""
+def risk_scores(churned, risk):
+    """AUC and Brier score of churn risks against the realised outcomes (1 = no order within
+    the horizon after the cut)."""
     churned = np.asarray(churned, dtype=int)
     if len(churned) < 10:
         raise BacktestError("The churn backtest needs at least 10 customers active before the cut-off.")
     if churned.min() == churned.max():
         raise BacktestError("Every customer had the same outcome after the cut-off: the AUC is undefined.")
-    predicted_risk = np.clip(np.asarray(predicted_risk, dtype=float), 0, 1)
-    baseline_risk = np.clip(np.asarray(baseline_risk, dtype=float), 0, 1)
+    risk = np.clip(np.asarray(risk, dtype=float), 0, 1)
+    return {"auc": float(roc_auc_score(churned, risk)), "brier": float(brier_score_loss(churned, risk))}
+
+
+def churn_scores(churned, predicted_risk, baseline_risk):
+    """AUC and Brier score of a churn prediction and of its baseline."""
+    predicted = risk_scores(churned, predicted_risk)
+    baseline = risk_scores(churned, baseline_risk)
     return {
-        "auc": float(roc_auc_score(churned, predicted_risk)),
-        "brier": float(brier_score_loss(churned, predicted_risk)),
-        "baseline_auc": float(roc_auc_score(churned, baseline_risk)),
-        "baseline_brier": float(brier_score_loss(churned, baseline_risk)),
+        "auc": predicted["auc"],
+        "brier": predicted["brier"],
+        "baseline_auc": baseline["auc"],
+        "baseline_brier": baseline["brier"],
     }
 
 

@@ -2,7 +2,8 @@
 baselines and to what happened after it: the inputs of the backtest scores.
 
 Orders come as in churn_model: a frame with ``customer``, ``day`` (day number), ``amount``
-and ``date`` (timestamp, for the CLV summary)."""
+and ``date`` (timestamp, for the CLV summary); the service events too (churn_model's service
+frame), of which only those before the cut-off are read."""
 
 import logging
 
@@ -65,7 +66,9 @@ def _clv_expected(orders, cutoff_date, horizon_days, frame, fallback_interval, r
     return np.asarray(expected, dtype=float), "historical"
 
 
-def predictions_at_cutoff(orders, cutoff_date, horizon_days, fallback_interval=90.0, churn_params=None):
+def predictions_at_cutoff(
+    orders, cutoff_date, horizon_days, fallback_interval=90.0, churn_params=None, service=None
+):
     """One row per customer who ordered before the cut-off, with the predictions made from the
     history before it, the naive baselines, and the outcomes observed in the horizon after it.
 
@@ -73,7 +76,7 @@ def predictions_at_cutoff(orders, cutoff_date, horizon_days, fallback_interval=9
     rhythm risk is used when None. Returns (frame, clv_method)."""
     cutoff = churn_model.days(cutoff_date)
     before = orders[orders["day"] < cutoff]
-    frame = churn_model.customer_features(before, cutoff, fallback_interval)
+    frame = churn_model.customer_features(before, cutoff, fallback_interval, service)
     if frame.empty:
         return frame, "historical"
     risk = (

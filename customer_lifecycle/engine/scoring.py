@@ -37,6 +37,8 @@ def score(frame, fallback_interval, horizon_days, churn_params=None, clv_params=
                 "tenure_days": _column(frame, "days_since_first_order"),
                 "recency_ratio": recency_ratio,
                 "rhythm_risk": risk,
+                # the service signals, present when the model reads them
+                **{name: _column(frame, name) for name in churn_model.SERVICE_FEATURES if name in frame},
             }
         )
         risk = risk.copy()

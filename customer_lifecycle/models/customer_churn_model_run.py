@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 
 from odoo import _, api, fields, models
@@ -5,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..engine import churn_model
+from . import lifecycle_sql
 
 
 class CustomerChurnModelRun(models.Model):
@@ -29,6 +31,17 @@ class CustomerChurnModelRun(models.Model):
     brier_model = fields.Float(string="Brier model", readonly=True, digits=(3, 4), aggregator="avg")
     brier_baseline = fields.Float(
         string="Brier rhythm baseline", readonly=True, digits=(3, 4), aggregator="avg"
+    )
+    auc_without_service = fields.Float(
+        string="AUC model without service signals",
+        readonly=True,
+        digits=(3, 3),
+        aggregator="avg",
+        help="The same model learnt from the buying rhythm alone: the gap to the model's AUC is "
+        "what tickets, complaints and ratings add.",
+    )
+    brier_without_service = fields.Float(
+        string="Brier model without service signals", readonly=True, digits=(3, 4), aggregator="avg"
     )
     state = fields.Selection(
         [
@@ -109,6 +122,27 @@ class CustomerChurnModelRun(models.Model):
         )
 
     @api.model
+    def _service_history(self, company, partner_ids=None, since=None):
+        """The company's tickets and ratings as the churn model reads them (churn_model's
+        service frame), in one statement; see lifecycle_sql.read_service_events."""
+        self.env.flush_all()
+        rows = lifecycle_sql.read_service_events(self.env, company.id, partner_ids, since)
+        return pd.DataFrame(
+            [
+                (
+                    partner,
+                    kind,
+                    churn_model.days(day),
+                    churn_model.days(closed_at) if closed_at else np.nan,
+                    bool(complaint),
+                    np.nan if rating is None else rating,
+                )
+                for partner, kind, day, closed_at, complaint, rating in rows
+            ],
+            columns=churn_model.SERVICE_COLUMNS,
+        )
+
+    @api.model
     def _fit_clv(self, orders, today):
         """BG/NBD + Gamma-Gamma on the company's orders: (parameters or None, message)."""
         from ..engine import clv_probabilistic
@@ -161,10 +195,11 @@ class CustomerChurnModelRun(models.Model):
             {"is_active": False}
         )
         orders = self._order_history(company)
+        service = self._service_history(company)
         clv_params, clv_message = self._fit_clv(orders, today)
         values.update(clv_fitted=bool(clv_params), clv_params=clv_params, clv_message=clv_message)
         try:
-            result = churn_model.train(orders, churn_model.days(today), horizon, fallback)
+            result = churn_model.train(orders, churn_model.days(today), horizon, fallback, service)
         except churn_model.NotEnoughHistory as error:
             values.update(
                 state="insufficient",
@@ -185,6 +220,8 @@ class CustomerChurnModelRun(models.Model):
             auc_baseline=result["auc_baseline"],
             brier_model=result["brier_model"],
             brier_baseline=result["brier_baseline"],
+            auc_without_service=result["auc_without_service"],
+            brier_without_service=result["brier_without_service"],
             state="better" if better else "worse",
             is_active=better,
             params=result["params"],

@@ -8,6 +8,8 @@ from odoo.tools import SQL, frozendict
 from odoo.addons.customer_360 import customer_mail
 from odoo.addons.customer_360.models import profile_sql, satisfaction_sql
 
+from . import lifecycle_sql
+
 # One thing a step acts on: a stage change (``id`` is the event) or a closed ticket (``id`` is
 # None, ``ticket_id`` and ``ticket_label`` are set).
 EventRow = namedtuple(
@@ -196,12 +198,7 @@ class CustomerLifecyclePlaybook(models.Model):
         """{step id: [EventRow]} of the closed tickets not handled yet, read in one query."""
         Stage = self.env[Ticket._fields["stage_id"].comodel_name]
         closed_column = "closed" if "closed" in Stage._fields else "fold"
-        # OCA helpdesk_mgmt stamps closed_date, Odoo Enterprise close_date; else the last write.
-        closed_at = SQL("t.write_date")
-        for name in ("closed_date", "close_date"):
-            if name in Ticket._fields and Ticket._fields[name].store:
-                closed_at = SQL("COALESCE(%s, t.write_date)", SQL.identifier("t", name))
-                break
+        closed_at = lifecycle_sql.ticket_closed_at(Ticket)
         label = SQL("t.name")
         for name in ("number", "ticket_ref"):
             if name in Ticket._fields and Ticket._fields[name].store:

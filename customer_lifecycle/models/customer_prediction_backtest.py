@@ -40,6 +40,26 @@ class CustomerPredictionBacktest(models.Model):
     churn_brier_baseline = fields.Float(
         string="Churn Brier baseline", readonly=True, digits=(3, 4), aggregator="avg"
     )
+    # The churn model trained at the cut-off, scored twice on the same customers: learnt from
+    # the buying rhythm and the service signals, and from the buying rhythm alone.
+    churn_model_scored = fields.Boolean(
+        string="Churn model scored",
+        readonly=True,
+        help="A churn model could be trained at the cut-off and is scored with and without the "
+        "service signals.",
+    )
+    churn_auc_with_service = fields.Float(
+        string="Churn AUC with service signals", readonly=True, digits=(3, 3), aggregator="avg"
+    )
+    churn_brier_with_service = fields.Float(
+        string="Churn Brier with service signals", readonly=True, digits=(3, 4), aggregator="avg"
+    )
+    churn_auc_without_service = fields.Float(
+        string="Churn AUC without service signals", readonly=True, digits=(3, 3), aggregator="avg"
+    )
+    churn_brier_without_service = fields.Float(
+        string="Churn Brier without service signals", readonly=True, digits=(3, 4), aggregator="avg"
+    )
     next_order_mae_days = fields.Float(
         string="Next order MAE (days)", readonly=True, digits=(16, 1), aggregator="avg"
     )
@@ -143,20 +163,12 @@ class CustomerPredictionBacktest(models.Model):
             "horizon_days": horizon,
             "date": self.env["customer.profile"]._lifecycle_now(),
         }
-        before = orders[orders["day"] < churn_model.days(cutoff)]
-        # The churn model the lifecycle would have trained at the cut-off, used only where it
-        # beats the rhythm, as the daily evaluation does.
-        churn_params = None
-        try:
-            trained = churn_model.train(before, churn_model.days(cutoff), horizon, fallback)
-            if trained["beats_baseline"]:
-                churn_params = trained["params"]
-        except churn_model.NotEnoughHistory as error:
-            _logger.info(
-                "Backtest of %s: no churn model at the cut-off (%s); rhythm risk used.", company.name, error
-            )
+        service = self.env["customer.churn.model.run"]._service_history(company)
+        trained = self._train_at_cutoff(company, orders, service, cutoff, horizon, fallback)
+        # The model is used only where it beats the rhythm, as the daily evaluation does.
+        churn_params = trained["params"] if trained and trained["beats_baseline"] else None
         frame, clv_method = backtest_history.predictions_at_cutoff(
-            orders, cutoff, horizon, fallback, churn_params
+            orders, cutoff, horizon, fallback, churn_params, service
         )
         values.update(
             customer_count=len(frame),
@@ -168,6 +180,7 @@ class CustomerPredictionBacktest(models.Model):
         if frame.empty:
             problems.append(_("No customer had ordered before the cut-off."))
         else:
+            values.update(self._score_service_signals(frame, trained))
             for scorer in (self._score_churn, self._score_next_order, self._score_value):
                 try:
                     values.update(scorer(frame))
@@ -179,6 +192,42 @@ class CustomerPredictionBacktest(models.Model):
             " ".join(problems) if problems else _("%s customers scored on every prediction.", len(frame))
         )
         return self.sudo().create(values)
+
+    @api.model
+    def _train_at_cutoff(self, company, orders, service, cutoff, horizon, fallback):
+        """The churn model the lifecycle would have trained at the cut-off (churn_model.train's
+        result, from the history before it), or None when that history is too thin."""
+        before = orders[orders["day"] < churn_model.days(cutoff)]
+        try:
+            return churn_model.train(before, churn_model.days(cutoff), horizon, fallback, service)
+        except churn_model.NotEnoughHistory as error:
+            _logger.info(
+                "Backtest of %s: no churn model at the cut-off (%s); rhythm risk used.", company.name, error
+            )
+            return None
+
+    @api.model
+    def _score_service_signals(self, frame, trained):
+        """AUC and Brier, on the customers of the cut-off, of the trained model with and without
+        the service signals (empty without a model or with a one-sided outcome)."""
+        if not trained:
+            return {}
+        try:
+            with_service = backtest.risk_scores(
+                frame["churned"], churn_model.predict(trained["params"], frame)
+            )
+            without_service = backtest.risk_scores(
+                frame["churned"], churn_model.predict(trained["params_without_service"], frame)
+            )
+        except backtest.BacktestError:
+            return {}
+        return {
+            "churn_model_scored": True,
+            "churn_auc_with_service": with_service["auc"],
+            "churn_brier_with_service": with_service["brier"],
+            "churn_auc_without_service": without_service["auc"],
+            "churn_brier_without_service": without_service["brier"],
+        }
 
     @api.model
     def _score_churn(self, frame):

@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse
 
-from ..engine import rhythm, scoring
+from ..engine import churn_model, rhythm, scoring
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
 from . import lifecycle_sql
 
@@ -437,13 +437,31 @@ class CustomerProfile(models.Model):
         clv_run = Run.search(
             [("company_id", "=", company.id), ("clv_fitted", "=", True)], order="date desc", limit=1
         )
+        churn_params = churn_run.params or None
+        if churn_model.uses_service(churn_params):
+            frame = self._with_service_features(frame, company)
         return scoring.score(
             frame,
             params["fallback_interval"],
             params["clv_horizon_days"],
-            churn_params=churn_run.params or None,
+            churn_params=churn_params,
             clv_params=clv_run.clv_params or None,
         )
+
+    @api.model
+    def _with_service_features(self, frame, company):
+        """Add the churn model's service features (churn_model.SERVICE_FEATURES) of the frame's
+        customers as of now, from their tickets and ratings read in one statement."""
+        now = self._lifecycle_now()
+        service = self.env["customer.churn.model.run"]._service_history(
+            company,
+            partner_ids=frame["partner_id"].tolist(),
+            since=now - timedelta(days=churn_model.RATING_WINDOW_DAYS),
+        )
+        features = churn_model.service_features(service, frame["partner_id"], churn_model.days(now))
+        for name in churn_model.SERVICE_FEATURES:
+            frame[name] = features[name].to_numpy()
+        return frame
 
     # ------------------------------------------------------------------
     # Manual changes and locks

@@ -4,6 +4,7 @@ events. Values travel as arrays (unnest), never one query per customer."""
 
 from odoo.tools import SQL
 
+from odoo.addons.customer_360.models import profile_sql, satisfaction_sql
 from odoo.addons.customer_360.sql_arrays import number_array, text_array
 
 MEASURE_COLUMNS = [
@@ -35,6 +36,79 @@ MEASURE_COLUMNS = [
     "opportunity_count",
     "days_in_stage",
 ]
+
+
+def ticket_stage_closed(env, Ticket):
+    """SQL column of the ticket's stage (aliased ``st``) that marks it closed: OCA helpdesk_mgmt's
+    ``closed``, else the folded column, as customer_360 reads it."""
+    Stage = env[Ticket._fields["stage_id"].comodel_name]
+    return SQL.identifier("st", "closed" if "closed" in Stage._fields else "fold")
+
+
+def ticket_closed_at(Ticket):
+    """SQL of the moment ticket ``t`` was closed: OCA helpdesk_mgmt stamps closed_date, Odoo
+    Enterprise close_date; else the last write."""
+    for name in ("closed_date", "close_date"):
+        if name in Ticket._fields and Ticket._fields[name].store:
+            return SQL("COALESCE(%s, t.write_date)", SQL.identifier("t", name))
+    return SQL("t.write_date")
+
+
+def read_service_events(env, company_id, partner_ids=None, since=None):
+    """The service history of one company's customers, for the churn model's service features:
+    rows (customer, kind, day, closed_at, complaint, rating) in one statement.
+
+    - ``ticket``: a helpdesk ticket, ``day`` when opened, ``closed_at`` when its stage is closed
+      (NULL while open), ``complaint`` as customer_360 defines it (profile_sql.complaint_condition);
+    - ``rating``: an answered satisfaction rating (satisfaction_sql.rated_rows), ``day`` when given.
+
+    ``partner_ids``: only these customers (commercial partners); ``since``: only the tickets
+    opened or still open after it, and the ratings given after it."""
+
+    def customer_in_set(column):
+        return SQL("TRUE") if partner_ids is None else SQL("%s = ANY(%s)", column, list(partner_ids))
+
+    def after_since(column):
+        return SQL("TRUE") if since is None else SQL("%s >= %s", column, since)
+
+    sources = [
+        SQL(
+            """SELECT r.partner_id, 'rating', r.rated_at, NULL::timestamp, FALSE, r.rating::float
+                 FROM (%s) r
+                WHERE (r.company_id IS NULL OR r.company_id = %s) AND %s AND %s""",
+            satisfaction_sql.rated_rows(env),
+            company_id,
+            customer_in_set(SQL("r.partner_id")),
+            after_since(SQL("r.rated_at")),
+        )
+    ]
+    Ticket = profile_sql.helpdesk_ticket_model(env)
+    if Ticket is not None:
+        closed = SQL("COALESCE(%s, FALSE)", ticket_stage_closed(env, Ticket))
+        closed_at = SQL("CASE WHEN %s THEN %s END", closed, ticket_closed_at(Ticket))
+        sources.append(
+            SQL(
+                """SELECT tp.commercial_partner_id, 'ticket', t.create_date, %(closed_at)s,
+                          %(complaint)s, NULL::float
+                     FROM %(tickets)s t
+                     JOIN res_partner tp ON tp.id = t.partner_id
+                     LEFT JOIN %(stages)s st ON st.id = t.stage_id
+                    WHERE t.company_id = %(company)s AND %(active)s AND %(in_set)s
+                      AND (%(recent)s OR NOT %(closed)s OR %(closed_recently)s)""",
+                closed_at=closed_at,
+                complaint=profile_sql.complaint_condition(env, Ticket),
+                tickets=SQL.identifier(Ticket._table),
+                stages=SQL.identifier(env[Ticket._fields["stage_id"].comodel_name]._table),
+                company=company_id,
+                active=SQL("t.active") if "active" in Ticket._fields else SQL("TRUE"),
+                in_set=customer_in_set(SQL("tp.commercial_partner_id")),
+                recent=after_since(SQL("t.create_date")),
+                closed=closed,
+                closed_recently=after_since(ticket_closed_at(Ticket)),
+            )
+        )
+    env.cr.execute(SQL(" UNION ALL ").join(sources))
+    return env.cr.fetchall()
 
 
 def release_expired_locks(cr, company_id, today):

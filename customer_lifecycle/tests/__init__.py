@@ -1,6 +1,7 @@
 from . import test_chart_colours
 from . import test_churn_explanation
 from . import test_churn_model
+from . import test_churn_service_signals
 from . import test_engine_backtest_history
 from . import test_engine_churn_model
 from . import test_engine_clv_probabilistic
