@@ -297,8 +297,8 @@ REFRESH_SETTINGS = {"jit": "off"}
 # The refresh of a few customers (after the commit of an order, an invoice or a payment) is one
 # statement of many CTEs and joins that PostgreSQL took longer to plan than to run. Its joins are
 # written in the order to run them (from the customers' keys to each figure), so the planner need
-# not search the other orders: half the planning, the same plan
-# (tests/perf/results/confirm_profile.md). Below 4 it stops flattening the subqueries and the
+# not search the other orders: 40% less planning, the same plan
+# (tests/perf/results/confirm_profile.md). At 2 it no longer flattens the subqueries and the
 # statement runs many times slower.
 CUSTOMERS_SETTINGS = {**REFRESH_SETTINGS, "join_collapse_limit": "4", "from_collapse_limit": "4"}
 # The two bulk steps that read every order line and order (a company, an id range) are plain
