@@ -187,11 +187,17 @@ class TestIncrementalRefresh(Customer360Case):
         self.assertEqual(self.snapshot(), incremental)
 
     def test_full_refresh_leaves_no_settings_or_tables_behind(self):
-        """The bulk refresh's planner settings and temporary tables last only as long as it does:
-        the rest of the transaction plans as before, and a second refresh in it works."""
+        """The planner settings of the bulk refresh and of a customer's refresh, and the bulk
+        refresh's temporary tables, last only as long as they do: the rest of the transaction plans
+        as before, and a second refresh in it works."""
         self._order(self.customer, [(self.product_tea, 2, 100.0)], "2025-01-06 10:00:00")
         names = sorted(
-            {*profile_sql.BULK_SETTINGS, *profile_sql.KPIS_SETTINGS, *profile_sql.REFRESH_SETTINGS}
+            {
+                *profile_sql.BULK_SETTINGS,
+                *profile_sql.KPIS_SETTINGS,
+                *profile_sql.REFRESH_SETTINGS,
+                *profile_sql.CUSTOMERS_SETTINGS,
+            }
         )
         self.assertIn("parallel_tuple_cost", names)
         self.env.cr.execute(
@@ -200,6 +206,7 @@ class TestIncrementalRefresh(Customer360Case):
         before = self.env.cr.fetchall()
         self.assertEqual(len(before), len(names))
         self.Profile.refresh_profiles()
+        self.assertEqual(self.Profile.refresh_profiles(partner_ids=self.customer.ids), 1)
         self.env.cr.execute(
             "SELECT name, setting FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [names]
         )

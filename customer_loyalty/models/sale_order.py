@@ -1,6 +1,6 @@
 from odoo import _, models
 
-from .ledger_posting import ledger_posting
+from .ledger_posting import current_posting, ledger_posting
 
 
 class SaleOrder(models.Model):
@@ -61,14 +61,30 @@ class SaleOrder(models.Model):
         with ledger_posting(self, self._loyalty_cards_to_lock()) as orders:
             res = super(SaleOrder, orders).action_confirm()
             # Upgrade as soon as a qualifying order is confirmed (downgrades wait for the cron and grace).
-            cards = (
-                orders.env["loyalty.card"]
-                .sudo()
-                .search([("partner_id", "in", orders.partner_id.ids), ("program_id.tier_ids", "!=", False)])
-            )
+            cards = orders._loyalty_cards_to_evaluate(current_posting(orders.env).touched_card_ids)
             if cards:
                 cards.program_id._evaluate_tiers(cards=cards)
         return res
+
+    def _loyalty_cards_to_evaluate(self, touched_card_ids):
+        """The cards whose tier the confirmation of these orders may raise: the customers' cards
+        in the active programs with tiers (those the tier cron evaluates), except, where the
+        program ranks its members by points, the cards whose balance the confirmation left as
+        it was (their points metric did not move)."""
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("program_id.active", "=", True),
+                    ("program_id.tier_ids", "!=", False),
+                ]
+            )
+        )
+        return cards.filtered(
+            lambda card: card.id in touched_card_ids or card.program_id.tier_ids[:1].metric != "points"
+        )
 
     def _action_cancel(self):
         previously_confirmed = self.filtered(lambda order: order.state == "sale")

@@ -38,6 +38,20 @@ class TestTiers(LoyaltyCase):
             ("upgrade", self.silver.browse(), self.silver),
         )
 
+    def test_confirmation_evaluates_active_programs_only(self):
+        """Confirming an order re-evaluates the tiers of the programs the tier cron evaluates: a
+        member of an archived program is not moved by it, and is again once the program is back."""
+        self._order(self.individual, [(self.product_tea, 6, 100.0)], "2025-01-06 10:00:00")
+        card = self.card_of(self.individual)
+        card.write({"tier_id": False, "tier_since": False})
+        self.program.active = False
+        self._order(self.individual, [(self.product_tea, 1, 100.0)], "2025-01-08 10:00:00")
+        self.assertFalse(card.tier_id)
+        self.program.active = True
+        self._order(self.individual, [(self.product_tea, 1, 100.0)], "2025-01-09 10:00:00")
+        self.assertEqual(card.tier_id, self.silver)
+        self.assertLedgerInvariant(card)
+
     def test_multiplier_on_earning(self):
         """A Gold member earns twice the points of the core rule on a confirmed order."""
         card = self.new_card(self.individual)
