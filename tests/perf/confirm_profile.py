@@ -319,9 +319,7 @@ def main(argv=None):
     if not args.no_check:
         exact = load_client.check_exactness(rpc, records, args.database)
         print(
-            f"\n{exact['cards']} cards equal their ledger"
-            + (", profiles count the confirmed orders" if exact["profiles_checked"] else "")
-            + (": yes" if not exact["problems"] else f": NO ({len(exact['problems'])} differences)")
+            f"\n{load_client.describe_exactness(exact)}"
             + (
                 f"; {exact['left_to_cron']} customers were left to the short cron"
                 if exact["profiles_checked"]

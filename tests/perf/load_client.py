@@ -280,6 +280,16 @@ def marked_customers(db_name):
         return cr.fetchone()[0]
 
 
+def describe_exactness(exact):
+    """One line from ``check_exactness``'s result: whether cards equal their ledgers and
+    profiles count the confirmed orders."""
+    return (
+        f"{exact['cards']} cards equal their ledger"
+        + (", profiles count the confirmed orders" if exact["profiles_checked"] else "")
+        + (": yes" if not exact["problems"] else f": NO ({len(exact['problems'])} differences)")
+    )
+
+
 def check_exactness(rpc, records, db_name):
     """Every card of the load's program equals its ledger; every load customer's profile counts
     its confirmed orders (where customer_360 is installed)."""
@@ -420,9 +430,7 @@ def report(args):
     for outcome in outcomes:
         exact = outcome["exactness"]
         print(
-            f"{outcome['variant']}: {exact['cards']} cards equal their ledger"
-            + (", profiles count the confirmed orders" if exact["profiles_checked"] else "")
-            + (": yes" if not exact["problems"] else f": NO ({len(exact['problems'])} differences)")
+            f"{outcome['variant']}: {describe_exactness(exact)}"
             + (
                 f" ({exact['left_to_cron']} customers were still marked after the load and were refreshed by the short cron)"
                 if exact.get("left_to_cron")
