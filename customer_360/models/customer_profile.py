@@ -1,4 +1,4 @@
-import logging
+from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -6,8 +6,6 @@ from odoo.tools import SQL
 
 from ..engine import quality
 from . import profile_sql, satisfaction_sql
-
-_logger = logging.getLogger(__name__)
 
 WEEKDAYS = [
     ("0", "Sunday"),
@@ -330,53 +328,21 @@ class CustomerProfile(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _mark_dirty(self, partner_ids):
-        """Remember that these customers' numbers changed. Their profiles are refreshed right
-        after this transaction commits, in a transaction of their own (``_refresh_after_commit``);
-        the short cron refreshes what that missed (a worker killed in between).
+        """Remember that these customers' numbers changed, and wake the short cron, which
+        refreshes their profiles in the background once this transaction has committed.
 
         Not in this transaction: two salespeople confirming orders of one customer at the same
         time would both rewrite its profile row, and under REPEATABLE READ the second one fails
-        with a serialization error and its whole request is retried."""
+        with a serialization error and its whole request is retried. Not in the request either:
+        the cron takes every customer marked meanwhile at once, so a customer with many orders
+        confirmed close together is refreshed once, not once per order, and nobody waits for it."""
         partner_ids = [pid for pid in set(partner_ids) if pid]
-        if not partner_ids:
+        if not partner_ids or not profile_sql.mark_dirty(self.env.cr, partner_ids):
             return
-        row_ids = profile_sql.mark_dirty(self.env.cr, partner_ids)
-        pending = self.env.cr.postcommit.data.setdefault("customer_360.dirty_rows", [])
-        if not pending:
-            self.env.cr.postcommit.add(self._refresh_after_commit)
-        pending.extend(row_ids)
-
-    def _refresh_after_commit(self):
-        row_ids = self.env.cr.postcommit.data.pop("customer_360.dirty_rows", [])
-        if not row_ids:
-            return
-        registry = self.env.registry
-        try:
-            with registry.cursor() as cr:
-                if not registry.in_test_mode():
-                    # Each statement sees what other transactions committed, and a profile row
-                    # that a concurrent refresh writes is waited for instead of failing.
-                    cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
-                self.with_env(self.env(cr=cr, su=True))._refresh_dirty_rows(row_ids)
-        except Exception:
-            # The transaction that marked them is committed: the user must not see an error.
-            _logger.exception("Refreshing the profiles after commit failed; the short cron will do it.")
-
-    @api.model
-    def _refresh_dirty_rows(self, row_ids):
-        """Refresh the customers of these marks, one refresh at a time per customer.
-
-        Once a customer's lock is held, all its marks are taken, also those of confirmations that
-        committed meanwhile: the refreshes queued behind this one find nothing left and end at
-        once, so a customer with many concurrent orders is refreshed a few times, not once per
-        order. (Under READ COMMITTED each statement of the refresh sees those orders.)"""
-        partner_ids = profile_sql.dirty_partners(self.env.cr, row_ids)
-        if not partner_ids:
-            return
-        profile_sql.lock_customers(self.env.cr, partner_ids)
-        partner_ids = profile_sql.take_marks_of(self.env.cr, partner_ids)
-        if partner_ids:
-            self.refresh_profiles(partner_ids=partner_ids)
+        woken = self.env.cr.precommit.data
+        if not woken.get("customer_360.refresh_woken"):
+            woken["customer_360.refresh_woken"] = True
+            self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").sudo()._trigger()
 
     @api.model
     def _refresh_dirty(self, limit=5000):
@@ -394,7 +360,18 @@ class CustomerProfile(models.Model):
             return
         params = self.env["ir.config_parameter"].sudo()
         since = params.get_param("customer_360.tickets_checked_at") or "1970-01-01 00:00:00"
-        now = fields.Datetime.to_string(self.env.cr.now())
+        now = self.env.cr.now()
+        # Confirmations wake this cron many times a minute: look at tickets only as often as its
+        # schedule says, since saving the checkpoint clears every worker's caches.
+        cron = self.env.ref("customer_360.ir_cron_refresh_dirty_profiles", raise_if_not_found=False)
+        if (
+            cron
+            and fields.Datetime.to_datetime(since)
+            + relativedelta(**{cron.interval_type: cron.interval_number})
+            > now
+        ):
+            return
+        now = fields.Datetime.to_string(now)
         self.env.cr.execute(
             SQL(
                 "SELECT DISTINCT partner_id FROM %s WHERE write_date >= %s AND partner_id IS NOT NULL",

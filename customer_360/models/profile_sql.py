@@ -99,45 +99,6 @@ def mark_dirty(cr, partner_ids):
     return [row[0] for row in cr.fetchall()]
 
 
-def dirty_partners(cr, row_ids):
-    """The customers of these rows that are still marked (the cron may have taken them)."""
-    cr.execute(
-        SQL(
-            "SELECT DISTINCT partner_id FROM customer_profile_dirty WHERE id = ANY(%s) ORDER BY partner_id",
-            list(row_ids),
-        )
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-# The first key of the two-key advisory locks that serialise refreshes of one customer.
-REFRESH_LOCK_SPACE = 360_001
-
-
-def lock_customers(cr, partner_ids):
-    """Wait until no other transaction refreshes these customers, and keep them until the end of
-    this one; always in id order, so that two refreshes of overlapping customers cannot deadlock."""
-    cr.execute(
-        SQL(
-            "SELECT pg_advisory_xact_lock(%s, partner_id) FROM unnest(%s::int[]) AS partner_id ORDER BY partner_id",
-            REFRESH_LOCK_SPACE,
-            sorted(partner_ids),
-        )
-    )
-
-
-def take_marks_of(cr, partner_ids):
-    """Drop every committed mark of these customers (also those of other transactions, whose
-    refresh then finds nothing left to do); returns the customers that were still marked."""
-    cr.execute(
-        SQL(
-            "DELETE FROM customer_profile_dirty WHERE partner_id = ANY(%s) RETURNING partner_id",
-            list(partner_ids),
-        )
-    )
-    return sorted({row[0] for row in cr.fetchall()})
-
-
 def take_dirty(cr, limit):
     """Take the rows of up to ``limit`` customers (rows another transaction is taking are
     skipped); returns the customers."""

@@ -196,11 +196,10 @@ class Customer360Case(TransactionCase):
         return wizard._create_payments()
 
     def refresh_marked_profiles(self):
-        """What runs right after a commit (``_refresh_after_commit``), here in the test's own
-        transaction, which never commits: the customers marked since are refreshed."""
+        """What the short cron does once a transaction that marked customers commits, here in the
+        test's own transaction, which never commits: the customers marked since are refreshed."""
         self.env.flush_all()
-        rows = self.env.cr.postcommit.data.pop("customer_360.dirty_rows", [])
-        self.Profile._refresh_dirty_rows(rows)
+        self.Profile.sudo()._refresh_dirty()
 
     def profile(self, partner, company=None):
         return self.Profile.search(

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 import psycopg2
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..models import profile_sql
@@ -47,11 +48,12 @@ class TestIncrementalRefresh(Customer360Case):
         ]
 
     def end_transaction(self):
-        """What happens at commit: the dirty customers are refreshed."""
+        """What follows a commit: the short cron it woke refreshes the marked customers."""
         self.refresh_marked_profiles()
 
-    def test_confirming_an_order_updates_the_profile_at_commit(self):
-        """A salesperson confirms an order; the customer's numbers include it right away."""
+    def test_confirming_an_order_updates_the_profile_after_commit(self):
+        """A salesperson confirms an order; once the short cron has run, the customer's numbers
+        include it."""
         order = self._order(self.contact, [(self.product_tea, 3, 100.0)], "2025-03-03 09:00:00")
         self.end_transaction()
         profile = self.profile(self.customer)
@@ -103,62 +105,60 @@ class TestIncrementalRefresh(Customer360Case):
         self.assertAlmostEqual(self.profile(self.customer).amount_overdue, 0.0)
         self.assertAlmostEqual(self.profile(self.customer).amount_due, 500.0)
 
-    def test_the_hook_after_commit_refreshes_in_a_transaction_of_its_own(self):
-        """After commit, the marked customers are refreshed through a new cursor (here the
-        registry's test cursor, which shares the test's transaction) and their marks dropped."""
+    def test_a_confirmation_wakes_the_short_cron_once_and_leaves_the_refresh_to_it(self):
+        """The request only marks the customer and triggers the short cron, once per transaction
+        however many orders it confirms; the profile is not touched until the cron runs."""
+        cron = self.env.ref("customer_360.ir_cron_refresh_dirty_profiles")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        triggers_before = Trigger.search_count([("cron_id", "=", cron.id)])
         self._order(self.contact, [(self.product_tea, 2, 100.0)], "2025-03-03 09:00:00")
+        self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-03-03 10:00:00")
         self.env.flush_all()
-        self.registry.enter_test_mode(self.env.cr)
-        self.addCleanup(self.registry.leave_test_mode)
-        self.env.cr.postcommit.run()
-        self.env.invalidate_all()
-        self.assertEqual(self.profile(self.customer).order_count, 1)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), triggers_before + 1)
+        self.assertFalse(self.profile(self.customer))
+        self.assertEqual(profile_sql.count_dirty(self.env.cr), 1)
+        cron.method_direct_trigger()
+        self.assertEqual(self.profile(self.customer).order_count, 2)
         self.assertEqual(profile_sql.count_dirty(self.env.cr), 0)
 
-    def test_a_failing_refresh_after_commit_is_logged_and_left_to_the_cron(self):
-        """The order is committed when the refresh after it runs: a failure there must not reach
-        the salesperson; the marks stay, and the short cron refreshes the customer."""
+    def test_a_failing_refresh_keeps_the_marks_for_the_next_run(self):
+        """The cron's refresh fails (its transaction is rolled back): the customer stays marked,
+        and the next run counts the order."""
         self._order(self.contact, [(self.product_tea, 2, 100.0)], "2025-03-03 09:00:00")
         self.env.flush_all()
-        self.registry.enter_test_mode(self.env.cr)
-        self.addCleanup(self.registry.leave_test_mode)
 
-        def failing_refresh(profiles, row_ids):
+        def failing_refresh(profiles, partner_ids=None, **kwargs):
             raise psycopg2.OperationalError("server closed the connection unexpectedly")
 
         with (
-            patch.object(type(self.Profile), "_refresh_dirty_rows", failing_refresh),
-            self.assertLogs("odoo.addons.customer_360.models.customer_profile", "ERROR"),
+            patch.object(type(self.Profile), "refresh_profiles", failing_refresh),
+            self.assertRaises(psycopg2.OperationalError),
+            self.env.cr.savepoint(),
         ):
-            self.env.cr.postcommit.run()
+            self.Profile.sudo()._cron_refresh_dirty()
         self.assertEqual(profile_sql.count_dirty(self.env.cr), 1)
         self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
         self.assertEqual(self.profile(self.customer).order_count, 1)
 
-    def test_a_refresh_takes_the_marks_of_confirmations_that_queued_behind_it(self):
-        """Two confirmations of one customer commit close together. The first refresh to get the
-        customer's lock takes both marks and counts both orders; the second then has nothing left
-        to do and refreshes nothing (a hot customer is not refreshed once per order)."""
+    def test_one_run_refreshes_a_hot_customer_once_for_all_its_marks(self):
+        """Many confirmations of one customer leave many marks: one run of the cron takes them
+        all and refreshes the customer once."""
         self._order(self.contact, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
         self._order(self.contact, [(self.product_tea, 2, 100.0)], "2025-03-03 10:00:00")
         self.env.flush_all()
-        self.env.cr.postcommit.clear()
-        first_marks = profile_sql.mark_dirty(self.env.cr, [self.customer.id])
-        second_marks = profile_sql.mark_dirty(self.env.cr, [self.customer.id])
-        self.Profile.sudo()._refresh_dirty_rows(first_marks)
-        self.assertEqual(self.profile(self.customer).order_count, 2)
-        self.assertEqual(profile_sql.count_dirty(self.env.cr), 0)
-        with patch.object(type(self.Profile), "refresh_profiles") as refresh:
-            self.Profile.sudo()._refresh_dirty_rows(second_marks)
-        refresh.assert_not_called()
+        for _mark in range(3):
+            profile_sql.mark_dirty(self.env.cr, [self.customer.id])
+        calls = []
+        refresh = type(self.Profile).refresh_profiles
 
-    def test_the_short_cron_catches_up_what_commit_missed(self):
-        self._order(self.customer, [(self.product_tea, 1, 100.0)], "2025-03-03 09:00:00")
-        self.env.flush_all()
-        self.env.cr.postcommit.clear()
-        self.assertFalse(self.profile(self.customer))
-        self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
-        self.assertEqual(self.profile(self.customer).order_count, 1)
+        def counting_refresh(profiles, partner_ids=None, **kwargs):
+            calls.append(sorted(partner_ids or []))
+            return refresh(profiles, partner_ids=partner_ids, **kwargs)
+
+        with patch.object(type(self.Profile), "refresh_profiles", counting_refresh):
+            self.assertEqual(self.Profile.sudo()._refresh_dirty(), 0)
+        self.assertEqual(calls, [[self.customer.id]])
+        self.assertEqual(self.profile(self.customer).order_count, 2)
 
     def test_incremental_updates_equal_a_full_refresh(self):
         """After orders, invoices, payments, credit notes and cancellations applied one by one,
@@ -348,6 +348,24 @@ class TestTickets(Customer360Case):
         self.tickets[1].stage_id = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
         self.env["ir.config_parameter"].set_param("customer_360.tickets_checked_at", "2000-01-01 00:00:00")
         self.env.ref("customer_360.ir_cron_refresh_dirty_profiles").method_direct_trigger()
+        self.assertEqual(self.profile(self.customer).open_ticket_count, 1)
+
+    def test_runs_woken_by_orders_look_at_tickets_only_as_often_as_scheduled(self):
+        """Orders wake the short cron many times a minute. Saving its ticket checkpoint clears
+        every worker's caches, so within the cron's interval a run leaves tickets to the next
+        scheduled one."""
+        cron = self.env.ref("customer_360.ir_cron_refresh_dirty_profiles")
+        params = self.env["ir.config_parameter"].sudo()
+        checked = fields.Datetime.to_string(self.env.cr.now() - timedelta(minutes=cron.interval_number - 1))
+        params.set_param("customer_360.tickets_checked_at", checked)
+        self.tickets[1].stage_id = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+        cron.method_direct_trigger()
+        self.assertEqual(params.get_param("customer_360.tickets_checked_at"), checked)
+        self.assertEqual(self.profile(self.customer).open_ticket_count, 2)
+        earlier = fields.Datetime.to_string(self.env.cr.now() - timedelta(minutes=cron.interval_number + 1))
+        params.set_param("customer_360.tickets_checked_at", earlier)
+        cron.method_direct_trigger()
+        self.assertNotEqual(params.get_param("customer_360.tickets_checked_at"), earlier)
         self.assertEqual(self.profile(self.customer).open_ticket_count, 1)
 
 

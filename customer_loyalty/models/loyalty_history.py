@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from . import loyalty_sql
 from .ledger_posting import current_posting, ledger_posting
 
 # A hand-made index on core's table (create_unique_index takes no WHERE clause): the uninstall
@@ -180,26 +181,12 @@ class LoyaltyHistory(models.Model):
         return self.description or ""
 
     def _recompute_running_balance(self):
-        """Running balance per card in posting order, for the cards of ``self`` (one query)."""
-        card_ids = list(set(self.card_id.ids))
-        if not card_ids:
+        """Running balance per card in posting order, from the first line of ``self`` on each
+        card onwards (one query)."""
+        if not self:
             return
-        self.flush_model(["issued", "used", "card_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE loyalty_history h
-                   SET balance = r.running
-                  FROM (SELECT id,
-                               SUM(COALESCE(issued, 0) - COALESCE(used, 0))
-                                   OVER (PARTITION BY card_id ORDER BY id) AS running
-                          FROM loyalty_history
-                         WHERE card_id = ANY(%s)) r
-                 WHERE r.id = h.id AND h.balance IS DISTINCT FROM r.running
-                """,
-                card_ids,
-            )
-        )
+        self.flush_model(["issued", "used", "card_id", "balance"])
+        self.env.cr.execute(loyalty_sql.recompute_running_balances(self.ids))
         self.invalidate_model(["balance"])
 
     @api.model

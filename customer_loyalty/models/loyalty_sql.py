@@ -230,3 +230,42 @@ def birthday_partners(month_days, company_id, program_id, year):
         program_id,
         year,
     )
+
+
+def recompute_running_balances(line_ids):
+    """The running balance (``balance``) of each card's lines in posting (id) order, from the
+    first of ``line_ids`` on the card onwards. The lines before it keep theirs: the first one
+    recomputed starts from the balance of the line just before it, so a card with a long history
+    costs one index lookup, not a pass over all its lines. A line before it without a balance
+    (inserted by SQL) makes it start from the sum of everything before instead."""
+    return SQL(
+        """
+        WITH firsts AS (
+            SELECT card_id, MIN(id) AS first_id
+              FROM loyalty_history
+             WHERE id = ANY(%(line_ids)s)
+             GROUP BY card_id
+        ), openings AS (
+            SELECT f.card_id, f.first_id,
+                   COALESCE(
+                       (SELECT p.balance FROM loyalty_history p
+                         WHERE p.card_id = f.card_id AND p.id < f.first_id
+                         ORDER BY p.id DESC LIMIT 1),
+                       (SELECT SUM(COALESCE(p.issued, 0) - COALESCE(p.used, 0)) FROM loyalty_history p
+                         WHERE p.card_id = f.card_id AND p.id < f.first_id),
+                       0) AS opening
+              FROM firsts f
+        ), running AS (
+            SELECT h.id,
+                   o.opening + SUM(COALESCE(h.issued, 0) - COALESCE(h.used, 0))
+                       OVER (PARTITION BY h.card_id ORDER BY h.id) AS balance
+              FROM loyalty_history h
+              JOIN openings o ON o.card_id = h.card_id AND h.id >= o.first_id
+        )
+        UPDATE loyalty_history h
+           SET balance = r.balance
+          FROM running r
+         WHERE r.id = h.id AND h.balance IS DISTINCT FROM r.balance
+        """,
+        line_ids=list(line_ids),
+    )

@@ -115,6 +115,28 @@ class TestLedger(LoyaltyCase):
         self.assertEqual(last.balance, card.points)
         self.assertLedgerInvariant(card)
 
+    def test_running_balance_continues_from_the_line_before(self):
+        """A new line starts from the balance of the line before it; lines before it are not
+        rewritten. Lines inserted by SQL without a balance make it start from their sum."""
+        card = self.new_card(self.individual, 100)
+        card._ledger_post(20, "adjusted", "Fix", reason="Typo at the counter")
+        first, second = self.History.search([("card_id", "=", card.id)], order="id")
+        self.assertEqual((first.balance, second.balance), (100, 120))
+        # An earlier line whose balance someone changed by SQL is trusted by the next line: only
+        # the lines from the new one on are computed.
+        self.env.cr.execute("UPDATE loyalty_history SET balance = 1000 WHERE id = %s", [second.id])
+        card._ledger_post(5, "adjusted", "Fix", reason="Second typo")
+        third = self.History.search([("card_id", "=", card.id)], order="id desc", limit=1)
+        self.assertEqual(third.balance, 1005)
+        second.invalidate_recordset(["balance"])
+        self.assertEqual(second.balance, 1000)
+        # Without balances before it, the new line's balance is the ledger's sum.
+        self.env.cr.execute("UPDATE loyalty_history SET balance = NULL WHERE card_id = %s", [card.id])
+        card._ledger_post(-25, "redeemed", "Counter redemption")
+        last = self.History.search([("card_id", "=", card.id)], order="id desc", limit=1)
+        self.assertEqual(last.balance, 100)
+        self.assertEqual(last.balance, card.points)
+
     def test_check_consistency_reports_broken_card(self):
         """The 'check consistency' action lists a card whose balance was changed behind the ledger."""
         card = self.new_card(self.individual, 10)
