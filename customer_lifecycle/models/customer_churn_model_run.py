@@ -104,15 +104,20 @@ class CustomerChurnModelRun(models.Model):
         }
 
     @api.model
-    def _order_history(self, company):
+    def _order_history(self, company, partner_ids=None):
+        """The company's confirmed orders (of these commercial partners only, when given) as
+        churn_model's order frame."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT op.commercial_partner_id, so.date_order,
                           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
                      FROM sale_order so JOIN res_partner op ON op.id = so.partner_id
-                    WHERE so.state = 'sale' AND so.company_id = %s""",
+                    WHERE so.state = 'sale' AND so.company_id = %s AND %s""",
                 company.id,
+                SQL("TRUE")
+                if partner_ids is None
+                else SQL("op.commercial_partner_id = ANY(%s)", list(partner_ids)),
             )
         )
         rows = self.env.cr.fetchall()

@@ -1,6 +1,6 @@
 import logging
 import math
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse
 
-from ..engine import churn_model, rhythm, scoring
+from ..engine import churn_model, replay, rhythm, scoring
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
 from . import lifecycle_sql
 
@@ -259,7 +259,7 @@ class CustomerProfile(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": _("Lifecycle evaluated"),
-                "message": _("%s customers changed stage.", moved),
+                "message": _("%s stage changes recorded.", moved),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -335,22 +335,26 @@ class CustomerProfile(models.Model):
         ``baseline``: the company's first evaluation. Installed on a database with years of
         orders, it moves nearly every customer; the stages and their history are set, but no
         playbook runs for these moves (no win-back email to customers lost long ago, no welcome
-        to every recent one). Playbooks act on the moves of the evaluations after it."""
+        to every recent one). Playbooks act on the moves of the evaluations after it. Before
+        placing today's stages it replays the customers' history at month ends (silent too).
+
+        Returns the number of stage changes recorded, replayed ones included."""
         cr = self.env.cr
         today = self._lifecycle_today()
         now = self._lifecycle_now()
         if partner_range is None:
             self._prepare_lifecycle_company(company)
+        replayed = self._replay_company_history(company, rules, partner_range) if baseline else 0
         lifecycle_sql.stamp_evaluation(cr, company.id, now)
         frame = self._score_company(company, today, partner_range=partner_range)
         if frame is None:
-            return 0
+            return replayed
         frame["target"] = assign_stages(rules, frame)
         current = frame["lifecycle_stage_id"].astype("Int64")
         target = frame["target"].astype("Int64")
         changed = frame[(~frame["lifecycle_locked"]) & target.notna() & (target != current).fillna(True)]
         if changed.empty:
-            return 0
+            return replayed
         stage_rules = dict(rules)
         reason_of = {}
         for stage in self.env["customer.lifecycle.stage"].browse(list(stage_rules)):
@@ -373,7 +377,57 @@ class CustomerProfile(models.Model):
             self.env["customer.lifecycle.playbook"]._run_for_events(
                 self.env["customer.lifecycle.event"].browse(event_ids)
             )
-        return len(event_ids)
+        return replayed + len(event_ids)
+
+    def _replay_company_history(self, company, rules, partner_range=None):
+        """Before the first evaluation places today's stages: the moves the rules would have
+        made at every month end of the customers' history (engine.replay), recorded with those
+        dates and no playbook, for the customers who never had a stage. Returns the number of
+        replayed moves."""
+        profile_of = lifecycle_sql.profiles_to_replay(self.env.cr, company.id, partner_range)
+        if not profile_of:
+            return 0
+        Run = self.env["customer.churn.model.run"]
+        orders = Run._order_history(company, partner_ids=list(profile_of))
+        if orders.empty:
+            return 0
+        months = int(self.env["ir.config_parameter"].sudo().get_param("customer_lifecycle.replay_months", 36))
+        cutoffs = replay.month_cutoffs(orders["date"].min().date(), self._lifecycle_today(), months)
+        if not cutoffs:
+            return 0
+        service = Run._service_history(company, partner_ids=list(profile_of))
+        Stage = self.env["customer.lifecycle.stage"]
+        churned = Stage.search([("code", "=", "churned")]).ids
+        moves = replay.replay(
+            orders, service, cutoffs, rules, self._lifecycle_params()["fallback_interval"], churned
+        )
+        if moves.empty:
+            return 0
+        reason_of = {
+            stage.id: _(
+                "Replayed history, no playbook run: rule of %(stage)s: %(rule)s",
+                stage=stage.name,
+                rule=stage.rule,
+            )
+            for stage in Stage.browse(list(dict(rules)))
+        }
+        moved_on = [_month_end_noon(cutoff) for cutoff in moves["cutoff"]]
+        from_dates = [
+            None if math.isnan(day) else _month_end_noon(date.fromordinal(int(day)))
+            for day in moves["from_day"]
+        ]
+        return lifecycle_sql.insert_replayed_moves(
+            self.env.cr,
+            {
+                "profile_id": [profile_of[customer] for customer in moves["customer"]],
+                "from_stage_id": [int(stage) if pd.notna(stage) else 0 for stage in moves["from_stage"]],
+                "to_stage_id": [int(stage) for stage in moves["to_stage"]],
+                "date": moved_on,
+                "from_date": from_dates,
+                "reason": [reason_of[int(stage)] for stage in moves["to_stage"]],
+            },
+            self.env.uid,
+        )
 
     def _score_company(self, company, today, **measure_filters):
         """Churn risk, predicted next order and value of the company's customers: measures read
@@ -560,6 +614,12 @@ class CustomerProfile(models.Model):
             profile.clv_fitted_at = (
                 fitted.get(profile.company_id.id) if profile.clv_method == "bgnbd" else False
             )
+
+
+def _month_end_noon(cutoff):
+    """The moment a replayed move is dated: noon (UTC) of the last day before ``cutoff``, the
+    same calendar day in every time zone the monthly reports group by."""
+    return datetime.combine(cutoff - timedelta(days=1), time(12))
 
 
 def _text(series):

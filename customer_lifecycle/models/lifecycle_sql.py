@@ -331,3 +331,69 @@ RETURNING id
         )
     )
     return [row[0] for row in cr.fetchall()]
+
+
+def profiles_to_replay(cr, company_id, partner_range=None):
+    """{commercial partner: profile} of the company's customers (those in ``partner_range``,
+    (lower, upper]) that never had a stage: the ones the first evaluation replays."""
+    in_range = (
+        SQL("TRUE")
+        if partner_range is None
+        else SQL("p.partner_id > %s AND p.partner_id <= %s", partner_range[0], partner_range[1])
+    )
+    cr.execute(
+        SQL(
+            """SELECT p.partner_id, p.id FROM customer_profile p
+                WHERE p.company_id = %s AND p.lifecycle_stage_id IS NULL AND %s
+                  AND NOT EXISTS (SELECT 1 FROM customer_lifecycle_event e WHERE e.profile_id = p.id)""",
+            company_id,
+            in_range,
+        )
+    )
+    return dict(cr.fetchall())
+
+
+def insert_replayed_moves(cr, moves, uid):
+    """Record the replayed moves as automatic events with their past dates, then leave each
+    profile in the stage of its last move, since its date. ``moves``: columns profile_id,
+    from_stage_id (0 for none), to_stage_id, date, from_date (None for none), reason."""
+    if not moves["profile_id"]:
+        return 0
+    cr.execute(
+        SQL(
+            """
+WITH moves AS (
+    SELECT v.profile_id, NULLIF(v.from_stage_id, 0) AS from_stage_id, v.to_stage_id, v.date,
+           v.from_date, v.reason, p.partner_id, p.company_id
+      FROM unnest(%(profiles)s::int[], %(from_stages)s::int[], %(to_stages)s::int[],
+                  %(dates)s::timestamp[], %(from_dates)s::timestamp[], %(reasons)s::varchar[])
+           AS v(profile_id, from_stage_id, to_stage_id, date, from_date, reason)
+      JOIN customer_profile p ON p.id = v.profile_id
+),
+last_moves AS (
+    SELECT DISTINCT ON (profile_id) profile_id, to_stage_id, date
+      FROM moves ORDER BY profile_id, date DESC
+),
+placed AS (
+    UPDATE customer_profile p SET lifecycle_stage_id = l.to_stage_id, lifecycle_stage_date = l.date
+      FROM last_moves l WHERE p.id = l.profile_id
+    RETURNING p.id
+)
+INSERT INTO customer_lifecycle_event (
+    profile_id, partner_id, company_id, from_stage_id, to_stage_id, date, reason, trigger,
+    days_in_previous_stage, create_uid, create_date, write_uid, write_date)
+SELECT m.profile_id, m.partner_id, m.company_id, m.from_stage_id, m.to_stage_id, m.date, m.reason,
+       'automatic', extract(epoch FROM m.date - m.from_date) / 86400.0,
+       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+  FROM moves m
+""",
+            profiles=moves["profile_id"],
+            from_stages=moves["from_stage_id"],
+            to_stages=moves["to_stage_id"],
+            dates=moves["date"],
+            from_dates=moves["from_date"],
+            reasons=moves["reason"],
+            uid=uid,
+        )
+    )
+    return cr.rowcount

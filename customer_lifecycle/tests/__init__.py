@@ -4,6 +4,7 @@ from . import test_churn_model
 from . import test_churn_service_signals
 from . import test_engine_backtest_history
 from . import test_engine_churn_model
+from . import test_engine_replay
 from . import test_engine_clv_probabilistic
 from . import test_engine_rhythm
 from . import test_engine_rules
@@ -14,6 +15,7 @@ from . import test_lifecycle_lock
 from . import test_lifecycle_mail_company
 from . import test_lifecycle_performance
 from . import test_lifecycle_playbooks
+from . import test_lifecycle_replay
 from . import test_lifecycle_reports
 from . import test_lifecycle_rules
 from . import test_lifecycle_satisfaction
