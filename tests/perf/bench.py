@@ -356,6 +356,38 @@ def lifecycle_evaluation(env, options):
     return {"seconds": seconds, "floor_seconds": floor, "note": "; ".join(notes), "ok": seconds <= 10}
 
 
+@operation("lifecycle replay of the history at month ends (first evaluation)", "≤ 60 s at 100k")
+def lifecycle_replay(env, options):
+    if not _lifecycle_installed(env):
+        return {"seconds": None, "note": "customer_lifecycle not installed"}
+    Profile = env["customer.profile"].sudo()
+    rules = env["customer.lifecycle.stage"]._rules_in_priority()
+    # As on the day of the install: no stage and no history yet (rolled back with the savepoint).
+    env.flush_all()
+    env.cr.execute(SQL("DELETE FROM customer_lifecycle_event"))
+    env.cr.execute(SQL("UPDATE customer_profile SET lifecycle_stage_id = NULL, lifecycle_stage_date = NULL"))
+    env.invalidate_all()
+    started = time.perf_counter()
+    moves = sum(Profile._replay_company_history(company, rules) for company in env["res.company"].search([]))
+    seconds = time.perf_counter() - started
+    floor = best_of(
+        lambda: env.cr.execute(
+            SQL(
+                """SELECT op.commercial_partner_id, so.date_order, so.amount_untaxed
+                     FROM sale_order so JOIN res_partner op ON op.id = so.partner_id
+                    WHERE so.state = 'sale'"""
+            )
+        )
+    )
+    months = env["ir.config_parameter"].sudo().get_param("customer_lifecycle.replay_months", 36)
+    return {
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "note": f"{moves} moves replayed over up to {months} month ends",
+        "ok": seconds <= 60,
+    }
+
+
 @operation("churn scoring (risk, next order, CLV; no stage moves)", "≤ 10 s at 100k")
 def churn_scoring(env, options):
     if not _lifecycle_installed(env):
