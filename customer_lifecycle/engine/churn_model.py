@@ -270,3 +270,12 @@ def days(value):
     return float(value.toordinal()) + (
         (value.hour * 3600 + value.minute * 60 + value.second) / 86400.0 if hasattr(value, "hour") else 0.0
     )
+
+
+ORDINAL_OF_EPOCH = 719163  # date(1970, 1, 1).toordinal()
+
+
+def day_numbers(moments):
+    """``days`` of a whole Series of datetimes at once."""
+    seconds = moments.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    return seconds / 86400.0 + ORDINAL_OF_EPOCH

@@ -121,9 +121,17 @@ class CustomerChurnModelRun(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
+        if not rows:
+            return pd.DataFrame(columns=["customer", "day", "amount", "date"])
+        partners, dates, amounts = zip(*rows, strict=True)
+        moments = pd.to_datetime(pd.Series(dates))
         return pd.DataFrame(
-            [(partner, churn_model.days(date), float(amount or 0), date) for partner, date, amount in rows],
-            columns=["customer", "day", "amount", "date"],
+            {
+                "customer": np.asarray(partners),
+                "day": churn_model.day_numbers(moments),
+                "amount": np.asarray([amount or 0.0 for amount in amounts], dtype=float),
+                "date": moments,
+            }
         )
 
     @api.model

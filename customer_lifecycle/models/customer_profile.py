@@ -1,6 +1,6 @@
 import logging
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -411,20 +411,16 @@ class CustomerProfile(models.Model):
             )
             for stage in Stage.browse(list(dict(rules)))
         }
-        moved_on = [_month_end_noon(cutoff) for cutoff in moves["cutoff"]]
-        from_dates = [
-            None if math.isnan(day) else _month_end_noon(date.fromordinal(int(day)))
-            for day in moves["from_day"]
-        ]
         return lifecycle_sql.insert_replayed_moves(
             self.env.cr,
+            [_month_end_noon(cutoff) for cutoff in cutoffs],
+            reason_of,
             {
                 "profile_id": [profile_of[customer] for customer in moves["customer"]],
                 "from_stage_id": [int(stage) if pd.notna(stage) else 0 for stage in moves["from_stage"]],
-                "to_stage_id": [int(stage) for stage in moves["to_stage"]],
-                "date": moved_on,
-                "from_date": from_dates,
-                "reason": [reason_of[int(stage)] for stage in moves["to_stage"]],
+                "to_stage_id": moves["to_stage"].astype(int).tolist(),
+                "step": moves["step"].tolist(),
+                "from_step": moves["from_step"].tolist(),
             },
             self.env.uid,
         )

@@ -353,21 +353,38 @@ def profiles_to_replay(cr, company_id, partner_range=None):
     return dict(cr.fetchall())
 
 
-def insert_replayed_moves(cr, moves, uid):
-    """Record the replayed moves as automatic events with their past dates, then leave each
-    profile in the stage of its last move, since its date. ``moves``: columns profile_id,
-    from_stage_id (0 for none), to_stage_id, date, from_date (None for none), reason."""
+def _int_array(values):
+    """A long list of integers as one array literal: PostgreSQL parses ``'{1,2,3}'`` at once,
+    where the ``ARRAY[1, 2, 3]`` psycopg2 writes for a list is one expression per element."""
+    return "{" + ",".join(str(int(value)) for value in values) + "}"
+
+
+def insert_replayed_moves(cr, step_dates, reason_of, moves, uid):
+    """Record the replayed moves as automatic events dated at their month ends, then leave each
+    profile in the stage of its last move, since its date.
+
+    ``step_dates``: the date of each replay step; ``reason_of``: {stage id: reason};
+    ``moves``: columns profile_id, from_stage_id (0 for none), to_stage_id, step and from_step
+    (-1 for none). Returns the number of events."""
     if not moves["profile_id"]:
         return 0
     cr.execute(
         SQL(
             """
-WITH moves AS (
-    SELECT v.profile_id, NULLIF(v.from_stage_id, 0) AS from_stage_id, v.to_stage_id, v.date,
-           v.from_date, v.reason, p.partner_id, p.company_id
-      FROM unnest(%(profiles)s::int[], %(from_stages)s::int[], %(to_stages)s::int[],
-                  %(dates)s::timestamp[], %(from_dates)s::timestamp[], %(reasons)s::varchar[])
-           AS v(profile_id, from_stage_id, to_stage_id, date, from_date, reason)
+WITH steps AS (
+    SELECT s.date, s.step - 1 AS step FROM unnest(%(step_dates)s::timestamp[]) WITH ORDINALITY AS s(date, step)
+),
+reasons AS (
+    SELECT * FROM unnest(%(reason_stages)s::int[], %(reasons)s::varchar[]) AS r(stage_id, reason)
+),
+moves AS (
+    SELECT v.profile_id, NULLIF(v.from_stage_id, 0) AS from_stage_id, v.to_stage_id, s.date,
+           fs.date AS from_date, r.reason, p.partner_id, p.company_id
+      FROM unnest(%(profiles)s::int[], %(from_stages)s::int[], %(to_stages)s::int[], %(move_steps)s::int[],
+                  %(from_steps)s::int[]) AS v(profile_id, from_stage_id, to_stage_id, step, from_step)
+      JOIN steps s ON s.step = v.step
+      LEFT JOIN steps fs ON fs.step = v.from_step
+      JOIN reasons r ON r.stage_id = v.to_stage_id
       JOIN customer_profile p ON p.id = v.profile_id
 ),
 last_moves AS (
@@ -387,12 +404,14 @@ SELECT m.profile_id, m.partner_id, m.company_id, m.from_stage_id, m.to_stage_id,
        %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
   FROM moves m
 """,
-            profiles=moves["profile_id"],
-            from_stages=moves["from_stage_id"],
-            to_stages=moves["to_stage_id"],
-            dates=moves["date"],
-            from_dates=moves["from_date"],
-            reasons=moves["reason"],
+            step_dates=list(step_dates),
+            reason_stages=list(reason_of),
+            reasons=list(reason_of.values()),
+            profiles=_int_array(moves["profile_id"]),
+            from_stages=_int_array(moves["from_stage_id"]),
+            to_stages=_int_array(moves["to_stage_id"]),
+            move_steps=_int_array(moves["step"]),
+            from_steps=_int_array(moves["from_step"]),
             uid=uid,
         )
     )
