@@ -19,6 +19,7 @@
         "views/customer_loyalty_overview_views.xml",
         "views/portal_templates.xml",
         "wizard/customer_segment_action_wizard_views.xml",
+        "wizard/customer_profile_as_of_views.xml",
         "views/customer_loyalty_menus.xml",
     ],
     "demo": ["demo/customer_loyalty_demo.xml"],

@@ -25,6 +25,7 @@
         "report/customer_segment_sales_report_views.xml",
         "views/customer_segmentation_overview_views.xml",
         "wizard/customer_segment_action_wizard_views.xml",
+        "wizard/customer_profile_as_of_views.xml",
         "views/customer_segmentation_menus.xml",
     ],
     "demo": ["demo/customer_segmentation_demo.xml"],

@@ -1,6 +1,8 @@
+from . import test_batch_mixin
 from . import test_engine_identifiers
 from . import test_engine_quality
 from . import test_overview
+from . import test_profile_as_of
 from . import test_profile_concurrency
 from . import test_profile_kpis
 from . import test_profile_refresh
@@ -17,4 +19,3 @@ from . import test_quality_tour
 from . import test_recompute_access
 from . import test_satisfaction_report
 from . import test_scale_out
-from . import test_batch_mixin

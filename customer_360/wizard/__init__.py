@@ -1,2 +1,3 @@
 from . import customer_standardise_wizard
 from . import base_partner_merge
+from . import customer_profile_as_of

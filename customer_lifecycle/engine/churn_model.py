@@ -263,6 +263,15 @@ def predict(params, frame):
     return 1.0 / (1.0 + np.exp(-logits))
 
 
+def contributions(params, frame):
+    """Each feature's part in the churn logit of each row of a feature frame: the coefficient
+    times the standardised value (a positive part raises the risk). With the intercept, a row's
+    parts add up to the logit that predict turns into the probability."""
+    x = frame[params["features"]].to_numpy(dtype=float)
+    z = (x - np.asarray(params["mean"])) / np.asarray(params["scale"])
+    return pd.DataFrame(z * np.asarray(params["coef"]), index=frame.index, columns=params["features"])
+
+
 def days(value):
     """A date (or datetime) as a day number usable in the order frame."""
     if isinstance(value, (int, float)):

@@ -17,31 +17,42 @@ def _column(frame, name):
     return frame[name].astype(float).to_numpy()
 
 
+def churn_features(frame, fallback_interval):
+    """The churn model's features (churn_model.FEATURES) of each profile of ``frame``, from its
+    measures as of the evaluation: the rhythm ones, and the service ones when ``frame`` has
+    them. Customers without orders get NaN."""
+    days = _column(frame, "days_since_last_order")
+    median = _column(frame, "purchase_interval_days")
+    spread = _column(frame, "interval_spread_days")
+    recency_ratio = days / rhythm.effective_interval(median, fallback_interval)
+    risk = np.atleast_1d(rhythm.churn_risk(days, median, spread, fallback_interval))
+    return pd.DataFrame(
+        {
+            "recency_days": days,
+            "log_order_count": np.log1p(_column(frame, "order_count")),
+            "log_avg_order_value": np.log1p(np.maximum(_column(frame, "avg_order_value"), 0)),
+            "tenure_days": _column(frame, "days_since_first_order"),
+            "recency_ratio": recency_ratio,
+            "rhythm_risk": risk,
+            # the service signals, present when the model reads them
+            **{name: _column(frame, name) for name in churn_model.SERVICE_FEATURES if name in frame},
+        },
+        index=frame.index,
+    )
+
+
 def score(frame, fallback_interval, horizon_days, churn_params=None, clv_params=None):
     """Add to ``frame`` (one row per profile, with the measures of ``lifecycle_sql``) the
     columns churn_risk, churn_risk_level, churn_risk_source, recency_ratio,
     next_order_in_days, clv, clv_expected, clv_method and clv_expected_purchases; returns it."""
     days = _column(frame, "days_since_last_order")
     median = _column(frame, "purchase_interval_days")
-    spread = _column(frame, "interval_spread_days")
     has_orders = np.isfinite(days)
-    recency_ratio = days / rhythm.effective_interval(median, fallback_interval)
-    risk = np.atleast_1d(rhythm.churn_risk(days, median, spread, fallback_interval))
+    features = churn_features(frame, fallback_interval)
+    recency_ratio = features["recency_ratio"].to_numpy()
+    risk = features["rhythm_risk"].to_numpy().copy()
     source = np.full(len(frame), "rhythm", dtype=object)
     if churn_params and has_orders.any():
-        features = pd.DataFrame(
-            {
-                "recency_days": days,
-                "log_order_count": np.log1p(_column(frame, "order_count")),
-                "log_avg_order_value": np.log1p(np.maximum(_column(frame, "avg_order_value"), 0)),
-                "tenure_days": _column(frame, "days_since_first_order"),
-                "recency_ratio": recency_ratio,
-                "rhythm_risk": risk,
-                # the service signals, present when the model reads them
-                **{name: _column(frame, name) for name in churn_model.SERVICE_FEATURES if name in frame},
-            }
-        )
-        risk = risk.copy()
         risk[has_orders] = churn_model.predict(churn_params, features[has_orders])
         source[has_orders] = "model"
     frame["churn_risk"] = risk

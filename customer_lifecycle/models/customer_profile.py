@@ -8,14 +8,46 @@ from babel.dates import format_skeleton
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate, format_amount
 from odoo.tools.misc import babel_locale_parse
 
-from ..engine import churn_model, replay, rhythm, scoring
+from ..engine import churn_model, explanation, replay, rhythm, scoring
 from ..engine.rules import OPTIONAL_MEASURES, assign_stages
 from . import lifecycle_sql
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
+
+# The words for a churn-model feature that raises a customer's risk, one template per feature
+# (and its singular where the value is a count); %(value)s is explanation.readable_value.
+RISK_RAISER_WORDS = {
+    "recency_days": _lt("no order for %(value)s days raises the risk"),
+    "log_order_count": _lt("only %(value)s orders so far raise the risk"),
+    "log_avg_order_value": _lt("an average order of %(value)s raises the risk"),
+    "tenure_days": _lt("a customer for %(value)s days: this raises the risk"),
+    "recency_ratio": _lt("a last order %(value)s× the usual interval ago raises the risk"),
+    "rhythm_risk": _lt("the buying rhythm's own risk of %(value)s%% raises the risk"),
+    "tickets_90d": _lt("%(value)s tickets in 90 days raise the risk"),
+    "complaints_90d": _lt("%(value)s complaints in 90 days raise the risk"),
+    "open_complaint_days": _lt("a complaint open for %(value)s days raises the risk"),
+    "rating_avg_12m": _lt("satisfaction %(value)s / 5 raises the risk"),
+}
+RISK_RAISER_WORDS_ONE = {
+    "log_order_count": _lt("only 1 order so far raises the risk"),
+    "tickets_90d": _lt("1 ticket in 90 days raises the risk"),
+    "complaints_90d": _lt("1 complaint in 90 days raises the risk"),
+    "open_complaint_days": _lt("a complaint open for 1 day raises the risk"),
+}
+# The service facts worth saying (explanation.service_facts), whichever model scored the risk.
+SERVICE_FACT_WORDS = {
+    "complaints_90d": _lt("%(value)s complaints in 90 days"),
+    "rating_avg_12m": _lt("satisfaction %(value)s / 5"),
+    "open_complaint_days": _lt("oldest open complaint %(value)s days old"),
+}
+SERVICE_FACT_WORDS_ONE = {
+    "complaints_90d": _lt("1 complaint in 90 days"),
+    "open_complaint_days": _lt("oldest open complaint 1 day old"),
+}
 
 LOCK_FIELDS = {"lifecycle_locked", "lifecycle_lock_until"}
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
@@ -94,17 +126,31 @@ class CustomerProfile(models.Model):
     churn_risk_explanation = fields.Text(
         compute="_compute_churn_risk_explanation",
         string="Why this risk",
-        help="The buying rhythm behind the churn risk, and the order that would change it.",
+        help="The buying rhythm behind the churn risk, the service facts that matter (complaints, "
+        "low ratings), the learnt model's strongest reasons when it scored the risk, and the order "
+        "that would change it.",
     )
 
     @api.depends_context("customer_360_today", "lang")
-    @api.depends("last_order_date", "purchase_interval_days", "interval_spread_days", "churn_risk_level")
+    @api.depends(
+        "last_order_date",
+        "purchase_interval_days",
+        "interval_spread_days",
+        "churn_risk_level",
+        "churn_risk_source",
+        "complaint_count",
+        "satisfaction_avg",
+        "rating_count",
+        "complaint_open_days",
+    )
     def _compute_churn_risk_explanation(self):
         """In plain words, from the rhythm model's own numbers: how often the customer orders, how
-        late the last order is, and by when an order keeps the risk where it is."""
+        late the last order is, and by when an order keeps the risk where it is; between them the
+        service facts and the learnt model's reasons (_churn_risk_reasons)."""
         fallback = self._lifecycle_params()["fallback_interval"]
         today = self._lifecycle_today()
         locale = babel_locale_parse(self.env.lang or "en_US")
+        reasons = self._churn_risk_reasons(today)
         for profile in self:
             if not profile.last_order_date or not profile.churn_risk_level:
                 profile.churn_risk_explanation = False
@@ -140,7 +186,115 @@ class CustomerProfile(models.Model):
                     change = _(
                         "an order before %(date)s keeps the churn risk from turning high", date=deadline
                     )
-            profile.churn_risk_explanation = f"{reason}\n{change}"
+            profile.churn_risk_explanation = "\n".join([reason, *reasons.get(profile.id, []), change])
+
+    # ------------------------------------------------------------------
+    # Churn risk explained: service facts and the learnt model's reasons
+    # ------------------------------------------------------------------
+    def _churn_risk_reasons(self, today):
+        """Per profile id, the lines between the rhythm and what would change it: the service
+        facts worth saying, then, where the learnt model scored the risk, the features that raise
+        it most. For the whole set at once: one read of the profiles, one service query and one
+        model per company."""
+        explained = self.filtered(lambda p: p.last_order_date and p.churn_risk_level)
+        if not explained:
+            return {}
+        features, contributions = explained._churn_risk_contributions(today)
+        raisers = dict(zip(contributions.index, explanation.risk_raisers(contributions), strict=True))
+        reasons = {}
+        for profile in explained:
+            row = features.loc[profile.id]
+            named = raisers.get(profile.id, [])
+            lines = [
+                self._churn_risk_words(SERVICE_FACT_WORDS, SERVICE_FACT_WORDS_ONE, fact, value, profile)
+                for fact, value in explanation.service_facts(
+                    row.get("complaints_90d", 0),
+                    profile.satisfaction_avg,
+                    profile.rating_count,
+                    profile.complaint_open_days,
+                )
+                if fact not in named
+            ]
+            if named:
+                words = [
+                    self._churn_risk_words(
+                        RISK_RAISER_WORDS,
+                        RISK_RAISER_WORDS_ONE,
+                        feature,
+                        explanation.readable_value(feature, row[feature]),
+                        profile,
+                    )
+                    for feature in named
+                ]
+                lines.append(_("learnt model: %(reasons)s", reasons="; ".join(words)))
+            reasons[profile.id] = lines
+        return reasons
+
+    def _churn_risk_words(self, templates, templates_one, key, value, profile):
+        if value == 1 and key in templates_one:
+            return self.env._(templates_one[key])
+        if key == "log_avg_order_value":
+            value = format_amount(self.env, value, profile.currency_id or profile.company_id.currency_id)
+        elif key == "rating_avg_12m":
+            value = f"{value:.1f}"
+        # a lazy template takes no arguments when translated: fill it in afterwards
+        return self.env._(templates[key]) % {"value": value}
+
+    def _churn_risk_contributions(self, today):
+        """The churn model's features of these profiles as they were scored (stored measures,
+        service signals as of now) and, for those the learnt model scored, each feature's part
+        in the logit (churn_model.contributions): two frames indexed by profile id, the second
+        holding only the model-scored profiles."""
+        fallback = self._lifecycle_params()["fallback_interval"]
+        measures = pd.DataFrame.from_records(
+            [
+                {
+                    "id": profile.id,
+                    "partner_id": profile.partner_id.id,
+                    "company_id": profile.company_id.id,
+                    "complaint_count": profile.complaint_count,
+                    "days_since_last_order": _days_between(profile.last_order_date, today),
+                    "days_since_first_order": _days_between(profile.first_order_date, today),
+                    "order_count": profile.order_count,
+                    "avg_order_value": profile.avg_order_value,
+                    "purchase_interval_days": profile.purchase_interval_days or math.nan,
+                    "interval_spread_days": profile.interval_spread_days or math.nan,
+                    "scored_by_model": profile.churn_risk_source == "model",
+                }
+                for profile in self
+            ],
+            index="id",
+        )
+        Run = self.env["customer.churn.model.run"].sudo()
+        runs = Run.search(
+            [("company_id", "in", self.company_id.ids), ("is_active", "=", True)], order="date desc, id desc"
+        )
+        params_of = {}
+        for run in runs:
+            params_of.setdefault(run.company_id.id, run.params or None)
+        frames, parts = [], []
+        for company_id, company_measures in measures.groupby("company_id"):
+            params = params_of.get(company_id)
+            company = self.env["res.company"].browse(int(company_id))
+            scored = company_measures["scored_by_model"].to_numpy(dtype=bool) & bool(params)
+            # tickets and ratings are read only for those they can say something about
+            needs_service = scored | (company_measures["complaint_count"].to_numpy() > 0)
+            company_measures = company_measures.copy()
+            for name in churn_model.SERVICE_FEATURES:
+                company_measures[name] = 0.0
+            company_measures["rating_avg_12m"] = churn_model.NEUTRAL_RATING
+            if needs_service.any():
+                with_service = self._with_service_features(company_measures[needs_service].copy(), company)
+                company_measures.loc[needs_service, churn_model.SERVICE_FEATURES] = with_service[
+                    churn_model.SERVICE_FEATURES
+                ]
+            features = scoring.churn_features(company_measures, fallback)
+            frames.append(features)
+            if scored.any():
+                parts.append(churn_model.contributions(params, features[scored]))
+        features = pd.concat(frames)
+        contributions = pd.concat(parts) if parts else pd.DataFrame(index=pd.Index([], name="id"))
+        return features, contributions
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):
@@ -616,6 +770,11 @@ def _month_end_noon(cutoff):
     """The moment a replayed move is dated: noon (UTC) of the last day before ``cutoff``, the
     same calendar day in every time zone the monthly reports group by."""
     return datetime.combine(cutoff - timedelta(days=1), time(12))
+
+
+def _days_between(moment, today):
+    """Whole days from a stored datetime's date to ``today``, as the evaluation counts them."""
+    return float((today - moment.date()).days) if moment else math.nan
 
 
 def _text(series):

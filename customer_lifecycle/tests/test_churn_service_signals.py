@@ -11,8 +11,7 @@ HORIZON = 60
 CUTOFFS = (180, 120, 60)
 
 
-@tagged("post_install", "-at_install")
-class TestChurnServiceSignals(LifecycleCase):
+class ServiceHistoryCase(LifecycleCase):
     """48 customers ordering every 14, 21 or 28 days for about a year (days before TODAY).
     Every other one leaves: the last order comes 1 to 15 days before one of the cut-offs, so
     that at the cut-off they still look on rhythm, and 10 to 59 days before that last order
@@ -109,6 +108,21 @@ class TestChurnServiceSignals(LifecycleCase):
                 SQL("UPDATE rating_rating SET write_date = %s WHERE id = %s", cls.days_ago(days), record.id)
             )
         cls.env.invalidate_all()
+
+    def _train_at_test_cutoff(self):
+        """A churn model trained one horizon before TODAY, as the nightly run would have."""
+        self.env["ir.config_parameter"].sudo().set_param("customer_lifecycle.churn_horizon_days", HORIZON)
+        return (
+            self.env["customer.churn.model.run"]
+            .with_context(customer_360_today=self.TODAY - timedelta(days=HORIZON))
+            .train_churn_models(company_ids=self.company_a.ids)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestChurnServiceSignals(ServiceHistoryCase):
+    """The service signals measured in the backtest and used by the daily evaluation (data:
+    ServiceHistoryCase)."""
 
     def _backtest(self):
         return (

@@ -10,6 +10,7 @@ from . import test_loyalty_scale_out
 from . import test_mail_company
 from . import test_overview
 from . import test_portal
+from . import test_profile_as_of_loyalty
 from . import test_security_reports
 from . import test_segment_offer
 from . import test_tiers

@@ -7,6 +7,7 @@ from . import test_engine_rfm
 from . import test_engine_value
 from . import test_experiment
 from . import test_overview
+from . import test_profile_as_of_segments
 from . import test_scores
 from . import test_segment
 from . import test_segment_mail_company

@@ -1,2 +1,3 @@
 from . import customer_segment_action_wizard
 from . import base_partner_merge
+from . import customer_profile_as_of
