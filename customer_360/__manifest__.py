@@ -45,6 +45,7 @@
         "wizard/customer_standardise_wizard_views.xml",
         "views/customer_quality_menus.xml",
         "views/customer_batch_run_views.xml",
+        "views/customer_touch_views.xml",
     ],
     "demo": ["demo/customer_360_demo.xml"],
     "assets": {

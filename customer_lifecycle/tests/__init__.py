@@ -25,3 +25,4 @@ from . import test_lifecycle_tour
 from . import test_lifecycle_transitions
 from . import test_overview
 from . import test_prediction_backtest
+from . import test_care_plans

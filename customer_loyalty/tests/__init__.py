@@ -13,3 +13,4 @@ from . import test_portal
 from . import test_security_reports
 from . import test_segment_offer
 from . import test_tiers
+from . import test_contact_pressure
