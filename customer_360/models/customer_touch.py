@@ -70,6 +70,7 @@ class CustomerTouch(models.Model):
         if not partner_ids:
             return set()
         company = self.env["res.company"].browse(company.id if hasattr(company, "id") else company)
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         allowed = set(partner_ids) - self._held_out_partner_ids(partner_ids, company)
         cap = company.sudo().customer_touch_cap
         if cap <= 0 or not allowed:
@@ -105,6 +106,7 @@ class CustomerTouch(models.Model):
         if not partner_ids:
             return
         company_id = company.id if hasattr(company, "id") else company
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env.cr.execute(
             SQL(
                 """INSERT INTO customer_touch (partner_id, company_id, date, source, channel)

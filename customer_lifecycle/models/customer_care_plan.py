@@ -199,7 +199,7 @@ class CustomerCarePlan(models.Model):
         company = plan.company_id
         Profile = self.env["customer.profile"].sudo().with_company(company)
         domain = expression.AND(
-            [plan._target_domain(), [("partner_id", ">", lower), ("partner_id", "<=", upper)]]
+            [plan._target_domain(), [("partner_id", "any", [("id", ">", lower), ("id", "<=", upper)])]]
         )
         targets = {
             profile.partner_id.id: profile.user_id.id

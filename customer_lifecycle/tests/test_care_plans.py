@@ -18,8 +18,12 @@ class TestCarePlans(LifecycleCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.write({"user_id": cls.user_c360.id, "email": "buyer@hangzhou-tea.example"})
-        cls.at_risk_customer = cls.new_customer("Care At Risk Trading")
-        cls.boston = cls.new_customer("Care Boston Teas")
+        cls.at_risk_customer, cls.boston = cls.env["res.partner"].create(
+            [
+                {"name": "Care At Risk Trading", "is_company": True},
+                {"name": "Care Boston Teas", "is_company": True},
+            ]
+        )
         cls.outsider = new_test_user(
             cls.env,
             login="care_outsider",
@@ -36,6 +40,7 @@ class TestCarePlans(LifecycleCase):
         ):
             cls._history(partner, [20], company=company)
         cls.Profile.refresh_profiles()
+        cls.env.flush_all()
         for partner, company, code in (
             (cls.customer, cls.company_a, "active"),
             (cls.individual, cls.company_a, "active"),
