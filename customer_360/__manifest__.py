@@ -46,6 +46,7 @@
         "wizard/customer_profile_as_of_views.xml",
         "views/customer_quality_menus.xml",
         "views/customer_batch_run_views.xml",
+        "views/customer_touch_views.xml",
     ],
     "demo": ["demo/customer_360_demo.xml"],
     "assets": {

@@ -26,6 +26,7 @@
         "views/customer_prediction_backtest_views.xml",
         "views/customer_lifecycle_report_views.xml",
         "views/customer_lifecycle_overview_views.xml",
+        "views/customer_care_plan_views.xml",
         "wizard/customer_lifecycle_stage_change_views.xml",
         "wizard/customer_profile_as_of_views.xml",
         "views/res_partner_views.xml",

@@ -11,3 +11,5 @@ from . import customer_duplicate
 from . import customer_quality_flag
 from . import base_import
 from . import customer_partner_merge
+from . import res_company
+from . import customer_touch

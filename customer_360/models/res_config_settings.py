@@ -43,6 +43,7 @@ class ResConfigSettings(models.TransientModel):
         "customer id range into jobs on the customer_360 channel, which several workers share.",
     )
     customer_360_queue_job_available = fields.Boolean(compute="_compute_customer_360_queue_job_available")
+    customer_touch_cap = fields.Integer(related="company_id.customer_touch_cap", readonly=False)
     customer_360_refresh_hour = fields.Integer(
         string="Nightly refresh hour",
         help="Hour of the day (server time, 0-23) at which all profiles are recomputed.",

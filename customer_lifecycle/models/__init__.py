@@ -8,3 +8,6 @@ from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import customer_prediction_backtest
+from . import customer_care_plan
+from . import customer_care_plan_visit
+from . import mail_activity

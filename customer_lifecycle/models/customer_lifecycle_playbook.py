@@ -277,12 +277,51 @@ class CustomerLifecyclePlaybook(models.Model):
     def _execute(self, rows):
         """Run this step for the event rows; returns the number of runs logged."""
         self.ensure_one()
-        if self.action_type == "activity":
-            logs = self._schedule_activities(rows)
+        allowed = self._touch_allowed_rows(rows)
+        todo = [row for row, ok in zip(rows, allowed, strict=True) if ok]
+        if not todo:
+            done_logs = []
+        elif self.action_type == "activity":
+            done_logs = self._schedule_activities(todo)
         else:
-            logs = self._send_mails(rows)
+            done_logs = self._send_mails(todo)
+        spared = (
+            "skipped",
+            _("Held out of an experiment, or the contact pressure cap is reached."),
+            None,
+            None,
+        )
+        done_iter = iter(done_logs)
+        logs = [next(done_iter) if ok else spared for ok in allowed]
+        self._record_touches(rows, logs)
         self._insert_logs(rows, logs)
         return len(rows)
+
+    def _touch_allowed_rows(self, rows):
+        """Whether each row may touch its customer (see customer_360's customer.touch): one
+        check per company of the rows."""
+        Touch = self.env["customer.touch"]
+        today = self.env["customer.profile"]._lifecycle_today()
+        allowed_by_company = {}
+        for company_id in {row.company_id for row in rows}:
+            partner_ids = [row.partner_id for row in rows if row.company_id == company_id]
+            allowed_by_company[company_id] = Touch._allowed_partner_ids(partner_ids, company_id, at=today)
+        return [row.partner_id in allowed_by_company[row.company_id] for row in rows]
+
+    def _record_touches(self, rows, logs):
+        channel = "activity" if self.action_type == "activity" else "mail"
+        by_company = {}
+        for row, log in zip(rows, logs, strict=True):
+            if log[0] == "done":
+                by_company.setdefault(row.company_id, []).append(row.partner_id)
+        for company_id, partner_ids in by_company.items():
+            self.env["customer.touch"]._record(
+                partner_ids,
+                company_id,
+                "playbook",
+                channel,
+                at=self.env["customer.profile"]._lifecycle_today(),
+            )
 
     def _schedule_activities(self, rows):
         Activity = self.env["mail.activity"].sudo()

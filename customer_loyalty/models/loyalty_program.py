@@ -327,15 +327,29 @@ class LoyaltyProgram(models.Model):
         self.ensure_one()
         template = self.env.ref("customer_loyalty.mail_template_points_expiring", raise_if_not_found=False)
         unreachable = customer_mail.unreachable(self.env, set(cards.partner_id.ids))
-        for card in cards:
-            points, first = result[card.id][1], result[card.id][2]
-            if template and card.partner_id.id not in unreachable:
-                customer_mail.send_as_company(
-                    template.with_context(expiring_points=card._format_points(points), expiring_date=first),
-                    card.company_id or self.env.company,
-                    [card.id],
-                )
-            card.expiry_warned_until = warn_until
+        Touch = self.env["customer.touch"]
+        for card_company, company_cards in cards.grouped(
+            lambda card: card.company_id or self.env.company
+        ).items():
+            # Contact pressure: a customer held out or touched too often is warned on a later run
+            # (the card is not marked), once under the cap again, if the points still expire then.
+            allowed = Touch._allowed_partner_ids(company_cards.partner_id.ids, card_company)
+            mailed = []
+            for card in company_cards:
+                if card.partner_id.id not in allowed:
+                    continue
+                points, first = result[card.id][1], result[card.id][2]
+                if template and card.partner_id.id not in unreachable:
+                    customer_mail.send_as_company(
+                        template.with_context(
+                            expiring_points=card._format_points(points), expiring_date=first
+                        ),
+                        card_company,
+                        [card.id],
+                    )
+                    mailed.append(card.partner_id.id)
+                card.expiry_warned_until = warn_until
+            Touch._record(mailed, card_company, "expiry", "mail")
 
     # ------------------------------------------------------------------
     # Birthday offers
@@ -388,12 +402,19 @@ class LoyaltyProgram(models.Model):
         if template:
             unreachable = customer_mail.unreachable(self.env, partners.ids)
             to_mail = cards.filtered(lambda card: card.partner_id.id not in unreachable)
+            Touch = self.env["customer.touch"]
             # The program's company, or the company whose birthday program this is when the
-            # program is shared.
+            # program is shared. The gift is granted in any case; the mail only under the
+            # contact pressure cap and never to a holdout.
             for card_company, company_cards in to_mail.grouped(
                 lambda card: card.company_id or company
             ).items():
+                allowed = Touch._allowed_partner_ids(company_cards.partner_id.ids, card_company, at=today)
+                company_cards = company_cards.filtered(
+                    lambda card, allowed=allowed: card.partner_id.id in allowed
+                )
                 customer_mail.send_as_company(template, card_company, company_cards.ids)
+                Touch._record(company_cards.partner_id.ids, card_company, "birthday", "mail", at=today)
         return cards
 
     # ------------------------------------------------------------------

@@ -14,3 +14,4 @@ from . import test_profile_as_of_loyalty
 from . import test_security_reports
 from . import test_segment_offer
 from . import test_tiers
+from . import test_contact_pressure

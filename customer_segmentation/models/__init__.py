@@ -8,3 +8,4 @@ from . import customer_segmentation_cluster
 from . import res_config_settings
 from . import customer_experiment
 from . import customer_experiment_member
+from . import customer_touch

@@ -13,3 +13,4 @@ from . import test_segment
 from . import test_segment_mail_company
 from . import test_segment_scale_out
 from . import test_tour
+from . import test_contact_pressure

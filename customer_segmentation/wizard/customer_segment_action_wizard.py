@@ -115,6 +115,19 @@ class CustomerSegmentActionWizard(models.TransientModel):
         members = self._members()
         if not members:
             raise UserError(_("The segment has no members you can see."))
+        # Contact pressure: members held out of a running experiment or touched too often lately
+        # are left out before the draw, so that treated and control are alike.
+        Touch = self.env["customer.touch"]
+        allowed = Touch._allowed_partner_ids(members.ids, self.segment_id.company_id)
+        spared = len(members) - len(allowed)
+        members = members.filtered(lambda partner: partner.id in allowed)
+        if not members:
+            raise UserError(
+                _(
+                    "Every member of the segment is held out of an experiment or has had the most "
+                    "automatic touches allowed in 30 days: nothing was done."
+                )
+            )
         experiment = self.env["customer.experiment"]
         treated = members
         if self.holdout:
@@ -125,12 +138,19 @@ class CustomerSegmentActionWizard(models.TransientModel):
         # server action's template) speaks for that company (see customer_360.customer_mail).
         wizard = self.with_company(self.segment_id.company_id)
         message, next_action = getattr(wizard, f"_apply_{self.action_type}")(treated, experiment)
+        Touch._record(treated.ids, self.segment_id.company_id, "segment_action", self._touch_channel())
         held_out = len(members) - len(treated)
         if held_out:
             message = _(
                 "%(message)s %(count)s customers held out as a control group.",
                 message=message,
                 count=held_out,
+            )
+        if spared:
+            message = _(
+                "%(message)s %(count)s customers left out by the contact pressure settings.",
+                message=message,
+                count=spared,
             )
         return {
             "type": "ir.actions.client",
@@ -141,6 +161,13 @@ class CustomerSegmentActionWizard(models.TransientModel):
                 "next": next_action or {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _touch_channel(self):
+        if self.action_type == "activity":
+            return "activity"
+        if self.action_type == "mailing":
+            return "mail"
+        return "other"
 
     def _apply_activity(self, partners, experiment):
         model = self.env["ir.model"]._get_id("res.partner")
@@ -183,6 +210,9 @@ class CustomerSegmentActionWizard(models.TransientModel):
             experiment.sudo().write({"action_res_model": mailing._name, "action_res_id": mailing.id})
         else:
             recipients = self.segment_id._members_domain()
+            if partners != self._members():
+                # some members were left out by the contact pressure settings
+                recipients = expression.AND([recipients, [("id", "in", partners.ids)]])
         # The mailing's own default conditions (no blacklisted addresses) are kept.
         mailing.mailing_domain = repr(
             expression.AND([literal_eval(mailing.mailing_domain or "[]"), recipients])

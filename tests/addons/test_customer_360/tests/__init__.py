@@ -1,4 +1,5 @@
 from . import test_chart_colours
+from . import test_contact_pressure
 from . import test_datagen
 from . import test_demo_mails
 from . import test_fuzz_bad_input

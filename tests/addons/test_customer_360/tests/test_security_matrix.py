@@ -69,6 +69,8 @@ EXPECTED = {
     "customer.standardise.wizard.line": _STEWARD_WIZARD,
     # Batch runs: administrators (Settings) read them; only the runner writes them, as superuser.
     "customer.batch.run": _row(_NONE, _NONE, _NONE, _NONE, _NONE),
+    # Contact pressure log: written by the senders only (as superuser), purged by managers.
+    "customer.touch": _HISTORY,
     # customer_segmentation
     "customer.region": _CONFIGURED,
     "customer.segment": _CONFIGURED,
@@ -92,6 +94,8 @@ EXPECTED = {
     "customer.lifecycle.movement.report": _REPORT,
     "customer.lifecycle.forecast": _REPORT,
     "customer.lifecycle.stage.change": _USER_WIZARD,
+    "customer.care.plan": _CONFIGURED,
+    "customer.care.plan.visit": _CONFIGURED,
     # customer_loyalty
     "customer.loyalty.tier": _CONFIGURED,
     "customer.loyalty.tier.event": _CONFIGURED,
@@ -261,6 +265,22 @@ class TestSecurityMatrix(TransactionCase):
                 "state": "skipped",
             }
         )
+        care_plan = env["customer.care.plan"].create(
+            {
+                "name": "Matrix care plan",
+                "company_id": a.id,
+                "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+            }
+        )
+        env["customer.care.plan.visit"].create(
+            {
+                "plan_id": care_plan.id,
+                "partner_id": cls.customer.id,
+                "date_scheduled": "2025-01-01",
+                "date_due": "2025-01-08",
+            }
+        )
+        env["customer.touch"]._record(cls.customer.ids, a, "care_plan", "activity")
         env["customer.churn.model.run"].create({"company_id": a.id, "state": "insufficient"})
         env["customer.prediction.backtest"].create(
             {"company_id": a.id, "cutoff_date": "2025-01-01", "horizon_days": 90, "state": "insufficient"}
