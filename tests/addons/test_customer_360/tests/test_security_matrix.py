@@ -79,6 +79,7 @@ EXPECTED = {
     "customer.segmentation.cluster": _CONFIGURED,
     "customer.segment.sales.report": _REPORT,
     "customer.segment.action.wizard": _USER_WIZARD,
+    "customer.profile.as.of": _USER_WIZARD,
     "customer.experiment": _CONFIGURED,
     "customer.experiment.member": _CONFIGURED,
     # customer_lifecycle
