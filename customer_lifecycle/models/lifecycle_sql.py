@@ -416,3 +416,34 @@ SELECT m.profile_id, m.partner_id, m.company_id, m.from_stage_id, m.to_stage_id,
         )
     )
     return cr.rowcount
+
+
+def stage_mix_as_of(cr, company_ids, day_end):
+    """[(stage id, customers then, customers now)] of ``company_ids``' profiles: "then" by the
+    stage of each profile's last event before ``day_end``, "now" by its current stage. Stages no
+    customer was in at either time are left out."""
+    cr.execute(
+        SQL(
+            """
+WITH then_stage AS (
+    SELECT DISTINCT ON (e.profile_id) e.to_stage_id AS stage_id
+      FROM customer_lifecycle_event e
+     WHERE e.company_id = ANY(%(company_ids)s) AND e.date < %(day_end)s
+     ORDER BY e.profile_id, e.date DESC, e.id DESC
+),
+then_counts AS (SELECT stage_id, count(*) AS customers FROM then_stage GROUP BY stage_id),
+now_counts AS (
+    SELECT lifecycle_stage_id AS stage_id, count(*) AS customers
+      FROM customer_profile
+     WHERE company_id = ANY(%(company_ids)s) AND lifecycle_stage_id IS NOT NULL
+     GROUP BY lifecycle_stage_id
+)
+SELECT COALESCE(t.stage_id, n.stage_id), COALESCE(t.customers, 0), COALESCE(n.customers, 0)
+  FROM then_counts t
+  FULL JOIN now_counts n ON n.stage_id = t.stage_id
+""",
+            company_ids=list(company_ids),
+            day_end=day_end,
+        )
+    )
+    return cr.fetchall()

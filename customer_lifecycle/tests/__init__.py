@@ -30,4 +30,5 @@ from . import test_lifecycle_transitions
 from . import test_overview
 from . import test_prediction_backtest
 from . import test_profile_as_of_stage
+from . import test_lifecycle_as_of
 from . import test_care_plans

@@ -95,6 +95,8 @@ EXPECTED = {
     "customer.lifecycle.movement.report": _REPORT,
     "customer.lifecycle.forecast": _REPORT,
     "customer.lifecycle.stage.change": _USER_WIZARD,
+    "customer.lifecycle.as.of": _USER_WIZARD,
+    "customer.lifecycle.as.of.line": _USER_WIZARD,
     "customer.care.plan": _CONFIGURED,
     "customer.care.plan.visit": _CONFIGURED,
     # customer_loyalty
@@ -282,6 +284,10 @@ class TestSecurityMatrix(TransactionCase):
             }
         )
         env["customer.touch"]._record(cls.customer.ids, a, "care_plan", "activity")
+        # A wizard is its creator's: company A's manager opens this one.
+        env["customer.lifecycle.as.of"].with_user(cls.users["manager"]).with_company(a).create(
+            {"date": "2025-01-01", "company_id": a.id}
+        )
         env["customer.churn.model.run"].create({"company_id": a.id, "state": "insufficient"})
         env["customer.prediction.backtest"].create(
             {"company_id": a.id, "cutoff_date": "2025-01-01", "horizon_days": 90, "state": "insufficient"}
