@@ -166,6 +166,19 @@ class TestSatisfactionRating(LifecycleCase, HttpCase):
         self.contact.lang = "zh_TW"
         self.assertIn("您已經回答過此請求", self.url_open(f"/rate/{rating.access_token}/5").text)
 
+    def test_rating_tour(self):
+        """In a real browser, without logging in: the customer opens the mail's "okay" link,
+        picks the unhappy face instead, writes a comment in Chinese and sends it. The rating,
+        the comment and the customer's satisfaction follow what was clicked, not the link."""
+        self.contact.lang = "zh_CN"
+        ticket, rating, _mail = self._request()
+        self.start_tour(f"/rate/{rating.access_token}/3", "customer_rating_tour", timeout=120)
+        self.env.invalidate_all()
+        self.assertEqual((rating.rating, rating.consumed, rating.feedback), (1, True, "茶叶到的时候碎了"))
+        self.assertEqual(ticket.rating_ids, rating)
+        self.Profile.refresh_profiles(partner_ids=self.customer.ids)
+        self.assertEqual(self.profile(self.customer).satisfaction_last, 1)
+
     def test_stage_rule_on_satisfaction(self):
         """With the at-risk rule "satisfaction_avg < 3", an active customer who rates the service
         1 moves to At risk at the next evaluation; before the rating it stays active."""

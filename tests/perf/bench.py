@@ -22,6 +22,7 @@ import traceback
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from odoo import fields
 from odoo.tools import SQL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -385,6 +386,79 @@ def lifecycle_replay(env, options):
         "floor_seconds": floor,
         "note": f"{moves} moves replayed over up to {months} month ends",
         "ok": seconds <= 60,
+    }
+
+
+CARE_PLAN_BATCH = 5000
+CARE_PLAN_CORE_SAMPLE = 300
+
+
+@operation(
+    "care plan scheduling (one plan over every customer of a company)",
+    "≤ 5 ms per contact; ≥ 5× faster than core's activity_schedule",
+)
+def care_plan_scheduling(env, options):
+    if not _lifecycle_installed(env):
+        return {"seconds": None, "note": "customer_lifecycle not installed"}
+    env.cr.execute(
+        SQL("SELECT company_id FROM customer_profile GROUP BY company_id ORDER BY count(*) DESC LIMIT 1")
+    )
+    company = env["res.company"].browse(env.cr.fetchone()[0])
+    todo = env.ref("mail.mail_activity_data_todo")
+    plan = (
+        env["customer.care.plan"]
+        .sudo()
+        .create({"name": "Benchmark care plan", "company_id": company.id, "activity_type_id": todo.id})
+    )
+    env.cr.execute(
+        SQL("SELECT partner_id FROM customer_profile WHERE company_id = %s ORDER BY partner_id", company.id)
+    )
+    partner_ids = [row[0] for row in env.cr.fetchall()]
+    today = fields.Date.to_string(env["customer.profile"]._lifecycle_today())
+    # As the nightly run does it: pieces of partner ids, one transaction's cache each.
+    scheduled = 0
+    started = time.perf_counter()
+    for start in range(0, len(partner_ids), CARE_PLAN_BATCH):
+        lower = partner_ids[start - 1] if start else 0
+        upper = partner_ids[min(start + CARE_PLAN_BATCH, len(partner_ids)) - 1]
+        scheduled += len(plan._schedule_range(plan.id, lower, upper, today))
+        env.flush_all()
+        env.invalidate_all()
+    seconds = time.perf_counter() - started
+    floor = best_of(
+        lambda: env.cr.execute(
+            SQL("SELECT partner_id, user_id FROM customer_profile WHERE company_id = %s", company.id)
+        )
+    )
+    # Core: one activity_schedule per customer, on a sample of the same customers (their plan
+    # activities removed first).
+    sample = env["res.partner"].browse(
+        partner_ids[-min(options.get("core_sample", 2000), CARE_PLAN_CORE_SAMPLE) :]
+    )
+    env.cr.execute(
+        SQL(
+            """DELETE FROM mail_activity WHERE res_model = 'res.partner' AND res_id = ANY(%s)
+                                       AND activity_type_id = %s""",
+            sample.ids,
+            todo.id,
+        )
+    )
+    env.invalidate_all()
+    core_started = time.perf_counter()
+    for partner in sample.with_company(company):
+        partner.activity_schedule(
+            "mail.mail_activity_data_todo", date_deadline=fields.Date.today(), summary=plan.name
+        )
+    env.flush_all()
+    core_per_contact = (time.perf_counter() - core_started) / len(sample)
+    per_contact = seconds / scheduled if scheduled else None
+    return {
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "core_seconds": core_per_contact * scheduled if scheduled else None,
+        "note": f"{scheduled} contacts scheduled in {company.name}; "
+        f"{per_contact * 1000 if per_contact else 0:.2f} ms per contact; core timed on {len(sample)} and scaled",
+        "ok": bool(scheduled) and per_contact <= 0.005 and core_per_contact >= 5 * per_contact,
     }
 
 
