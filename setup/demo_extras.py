@@ -4,12 +4,15 @@
 
 1. run once what the scheduled actions would do overnight, so every screen has figures: profile
    refresh and product suggestions; dimensions, RFM and value scores and clustering
-   (customer_segmentation); churn models and the lifecycle evaluation (customer_lifecycle);
+   (customer_segmentation); churn models and the lifecycle evaluation, whose first run replays
+   the history (customer_lifecycle); before them, the answers to the satisfaction requests of
+   the last year's closed tickets (Odoo ratings, dated the day after each ticket closed);
 2. add what a visitor expects to find: a few segments per company (RFM segments, big accounts,
    overdue payers, high churn risk), refreshed; a loyalty program per company with Silver, Gold
    and Platinum tiers on the last 365 days' spend (thresholds at the 50th, 80th and 95th
    percentiles of the members' spend), a card per customer who ordered in that period with
    one "earned" ledger line per order, and the tiers evaluated;
+   a care plan per company that calls the at-risk customers every 30 days, scheduled once;
 3. a portal user, login ``portal`` / password ``portal``, for an individual loyalty member of
    the CNY company below the top tier, so that ``/my/loyalty`` shows a card, its progress to the
    next tier and its ledger (in the customer's language); and the
@@ -21,10 +24,14 @@ add a churn model run and a clustering run). The script sets ``customer_360.demo
 done; setup/demo runs it when that parameter is missing. Prints what it did and the duration."""
 
 import argparse
+import random
 import sys
 import time
+from datetime import datetime, timedelta
 
 PORTAL_LOGIN = "portal"
+CARE_PLAN = "Call at-risk customers every 30 days"
+FEEDBACK = {5: "", 3: "It took a while, but it was solved.", 1: "Nobody called me back."}
 TIERS = (  # name, zh_CN, zh_TW, percentile of the members' spend, sequence
     ("Silver", "银卡", "銀卡", 0.50, 10),
     ("Gold", "金卡", "金卡", 0.80, 20),
@@ -101,6 +108,83 @@ def evaluate_lifecycle(env):
     runs = env["customer.churn.model.run"].train_churn_models()
     moved = env["customer.profile"].evaluate_lifecycle()
     return f"{len(runs)} churn models trained, {moved} stage moves"
+
+
+def make_ratings(env):
+    """Answers to the satisfaction requests of the last year's closed tickets, as customers give
+    them on Odoo's /rate page: most are happy, customers with a complaint less so. Dated the day
+    after the ticket closed, so the satisfaction chart and the profiles have a past."""
+    Ticket = env.get("helpdesk.ticket")
+    if Ticket is None or not isinstance(Ticket, env.registry["rating.mixin"]):
+        return "no helpdesk with ratings"
+    Rating = env["rating.rating"].sudo()
+    if Rating.search_count([("res_model", "=", "helpdesk.ticket")], limit=1):
+        return "already there"
+    since = datetime.now() - timedelta(days=365)
+    tickets = Ticket.search(
+        [("stage_id.closed", "=", True), ("partner_id", "!=", False), ("closed_date", ">=", since)]
+    )
+    complaining = set(env["customer.profile"].search([("complaint_count", ">", 0)]).mapped("partner_id").ids)
+    draw = random.Random(7)
+    model_id = env["ir.model"]._get_id("helpdesk.ticket")
+    values, dates = [], []
+    for ticket in tickets:
+        if draw.random() < 0.4:  # not every customer answers
+            continue
+        unhappy = ticket.partner_id.commercial_partner_id.id in complaining
+        score = draw.choices((5, 3, 1), weights=(3, 4, 3) if unhappy else (8, 2, 0.5))[0]
+        values.append(
+            {
+                "res_model_id": model_id,
+                "res_id": ticket.id,
+                "partner_id": ticket.partner_id.id,
+                "rated_partner_id": ticket.user_id.partner_id.id,
+                "rating": score,
+                "consumed": True,
+                "feedback": FEEDBACK[score],
+            }
+        )
+        dates.append(ticket.closed_date + timedelta(days=1))
+    ratings = Rating.create(values)
+    env.flush_all()
+    env.cr.execute(
+        """UPDATE rating_rating r SET create_date = v.answered, write_date = v.answered
+             FROM unnest(%s::int[], %s::timestamp[]) AS v(id, answered) WHERE r.id = v.id""",
+        (ratings.ids, dates),
+    )
+    env.invalidate_all()
+    env["customer.profile"].refresh_profiles()
+    return f"{len(ratings)} ratings on {len(tickets)} closed tickets"
+
+
+def make_care_plans(env):
+    """A care plan per company: call the at-risk customers every 30 days; scheduled once."""
+    if "customer.care.plan" not in env:
+        return "customer_lifecycle not installed"
+    from odoo import fields
+
+    Plan = env["customer.care.plan"].sudo()
+    at_risk = env["customer.lifecycle.stage"].search([("code", "=", "at_risk")])
+    call = env.ref("mail.mail_activity_data_call")
+    for company in _companies(env):
+        if not Plan.search_count([("company_id", "=", company.id), ("name", "=", CARE_PLAN)]):
+            Plan.create(
+                {
+                    "name": CARE_PLAN,
+                    "company_id": company.id,
+                    "stage_ids": [(6, 0, at_risk.ids)],
+                    "period_days": 30,
+                    "activity_type_id": call.id,
+                    "fallback_user_id": env.ref("base.user_admin").id,
+                }
+            )
+    # One piece over every customer, in this transaction (the nightly run splits and commits).
+    today = fields.Date.to_string(fields.Date.context_today(Plan))
+    last_partner_id = env["res.partner"].search([], order="id desc", limit=1).id
+    for plan in Plan.search([]):
+        Plan._schedule_range(plan.id, 0, last_partner_id, today)
+    visits = env["customer.care.plan.visit"].search_count([])
+    return f"{visits} contacts planned"
 
 
 def make_segments(env):
@@ -358,8 +442,10 @@ def admin_company(env):
 
 STEPS = [
     ("profiles", refresh_profiles),
+    ("ratings", make_ratings),
     ("scores and clusters", score_customers),
     ("lifecycle", evaluate_lifecycle),
+    ("care plans", make_care_plans),
     ("segments", make_segments),
     ("loyalty", make_loyalty),
     ("portal user", make_portal_user),
