@@ -91,7 +91,7 @@ class CustomerLifecycleAsOfLine(models.TransientModel):
     _order = "id"
 
     wizard_id = fields.Many2one("customer.lifecycle.as.of", required=True, ondelete="cascade")
-    stage_id = fields.Many2one("customer.lifecycle.stage", string="Stage", required=True, readonly=True)
+    stage_id = fields.Many2one("customer.lifecycle.stage", required=True, readonly=True)
     customer_count = fields.Integer(string="Customers then", readonly=True)
     share = fields.Float(string="Share then (%)", digits=(5, 1), readonly=True)
     customer_count_now = fields.Integer(string="Customers now", readonly=True)

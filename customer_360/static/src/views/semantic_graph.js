@@ -123,6 +123,23 @@ export class SemanticGraphRenderer extends GraphRenderer {
         }
         return data;
     }
+
+    /** Core draws a pie's legend from the palette by position: use the slices' own colours. */
+    getLegendOptions() {
+        const legendOptions = super.getLegendOptions();
+        const generateLabels = legendOptions.labels?.generateLabels;
+        if (this.model.metaData.mode === "pie" && generateLabels) {
+            legendOptions.labels.generateLabels = (chart) => {
+                const colors = chart.data.datasets[0]?.backgroundColor;
+                return generateLabels(chart).map((item) =>
+                    Array.isArray(colors) && colors[item.index]
+                        ? {...item, fillStyle: colors[item.index]}
+                        : item
+                );
+            };
+        }
+        return legendOptions;
+    }
 }
 
 export const semanticGraphView = {
