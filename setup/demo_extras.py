@@ -12,7 +12,8 @@
    and Platinum tiers on the last 365 days' spend (thresholds at the 50th, 80th and 95th
    percentiles of the members' spend), a card per customer who ordered in that period with
    one "earned" ledger line per order, and the tiers evaluated;
-   a care plan per company that calls the at-risk customers every 30 days, scheduled once;
+   a care plan per company that calls the at-risk customers every 30 days, with a period that
+   began 35 days ago (some calls made, the rest overdue) and today's;
 3. a portal user, login ``portal`` / password ``portal``, for an individual loyalty member of
    the CNY company below the top tier, so that ``/my/loyalty`` shows a card, its progress to the
    next tier and its ledger (in the customer's language); and the
@@ -158,7 +159,7 @@ def make_ratings(env):
 
 
 def make_care_plans(env):
-    """A care plan per company: call the at-risk customers every 30 days; scheduled once."""
+    """A care plan per company: call the at-risk customers every 30 days; two periods scheduled."""
     if "customer.care.plan" not in env:
         return "customer_lifecycle not installed"
     from odoo import fields
@@ -178,21 +179,30 @@ def make_care_plans(env):
                     "fallback_user_id": env.ref("base.user_admin").id,
                 }
             )
-    # One piece over every customer, in this transaction (the nightly run splits and commits).
-    today = fields.Date.to_string(fields.Date.context_today(Plan))
+    # A period that began 35 days ago, then today's: one piece over every customer each time, in
+    # this transaction (the nightly run splits and commits). Of the first period's calls some were
+    # made, more by some salespeople than by others; the rest are overdue, so the overview's
+    # completion per salesperson has figures.
+    today = fields.Date.context_today(Plan)
+    started = today - timedelta(days=35)
     last_partner_id = env["res.partner"].search([], order="id desc", limit=1).id
-    for plan in Plan.search([]):
-        Plan._schedule_range(plan.id, 0, last_partner_id, today)
-    # Some calls already made, more by some salespeople than by others, as the completion chart
-    # of the overview would show a few days into the period.
-    visits = env["customer.care.plan.visit"].search([])
+    plans = Plan.search([])
+    for plan in plans:
+        Plan._schedule_range(plan.id, 0, last_partner_id, fields.Date.to_string(started))
+    first = env["customer.care.plan.visit"].search([])
     draw = random.Random(11)
     pace = {}
-    made = visits.filtered(
-        lambda visit: draw.random() < pace.setdefault(visit.user_id.id, draw.uniform(0.2, 0.8))
+    made = first.filtered(
+        lambda visit: draw.random() < pace.setdefault(visit.user_id.id, draw.uniform(0.4, 0.9))
     )
-    made.activity_id.action_feedback(feedback="Called: all well.")
-    return f"{len(visits)} contacts planned, {len(made)} made"
+    made.activity_id.with_context(customer_360_today=started + timedelta(days=3)).action_feedback(
+        feedback="Called: all well."
+    )
+    Plan._prepare_schedule(plans.ids, fields.Date.to_string(today))
+    for plan in plans:
+        Plan._schedule_range(plan.id, 0, last_partner_id, fields.Date.to_string(today))
+    visits = env["customer.care.plan.visit"].search([])
+    return f"{len(visits)} contacts planned over two periods, {len(made)} of the first made"
 
 
 def make_segments(env):
