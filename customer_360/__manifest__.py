@@ -44,6 +44,7 @@
         "views/res_config_settings_quality_views.xml",
         "wizard/customer_standardise_wizard_views.xml",
         "wizard/customer_profile_as_of_views.xml",
+        "wizard/customer_overview_as_of_views.xml",
         "views/customer_quality_menus.xml",
         "views/customer_batch_run_views.xml",
         "views/customer_touch_views.xml",

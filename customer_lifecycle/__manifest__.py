@@ -29,7 +29,6 @@
         "views/customer_care_plan_views.xml",
         "wizard/customer_lifecycle_stage_change_views.xml",
         "wizard/customer_profile_as_of_views.xml",
-        "wizard/customer_lifecycle_as_of_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_lifecycle_menus.xml",

@@ -70,3 +70,21 @@ SELECT p.id, COALESCE(o.order_count, 0), COALESCE(o.sales_total, 0), o.last_orde
         )
     )
     return env.cr.fetchall()
+
+
+def read_company_figures(env, company_id, day_end):
+    """(customers, orders, sales) of a company up to ``day_end``: the customers (commercial
+    partners) with a confirmed order before it, those orders, and their untaxed total in the
+    company's currency at each order's rate."""
+    env.cr.execute(
+        SQL(
+            """SELECT count(DISTINCT op.commercial_partner_id), count(*),
+                      COALESCE(sum(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)), 0)
+                 FROM sale_order so
+                 JOIN res_partner op ON op.id = so.partner_id
+                WHERE so.company_id = %s AND so.state = 'sale' AND so.date_order < %s""",
+            company_id,
+            day_end,
+        )
+    )
+    return env.cr.fetchone()

@@ -3,6 +3,7 @@ from . import test_engine_identifiers
 from . import test_engine_quality
 from . import test_overview
 from . import test_profile_as_of
+from . import test_overview_as_of
 from . import test_profile_concurrency
 from . import test_profile_kpis
 from . import test_profile_refresh

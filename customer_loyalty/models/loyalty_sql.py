@@ -269,3 +269,32 @@ def recompute_running_balances(line_ids):
         """,
         line_ids=list(line_ids),
     )
+
+
+def tier_mix_as_of(company_id, day_end):
+    """Per tier of the company's programs: (tier id, cards then, cards now). Then: the tier of
+    each card's last tier movement dated before ``day_end`` (the moment after the chosen day);
+    now: the card's tier."""
+    return SQL(
+        """
+WITH cards AS (
+    SELECT c.id, c.tier_id
+      FROM loyalty_card c JOIN loyalty_program lp ON lp.id = c.program_id
+     WHERE lp.company_id = %(company)s
+),
+then_tier AS (
+    SELECT DISTINCT ON (t.card_id) t.new_tier_id AS tier_id
+      FROM customer_loyalty_tier_event t JOIN cards ON cards.id = t.card_id
+     WHERE t.date < %(day_end)s::date
+     ORDER BY t.card_id, t.date DESC, t.id DESC
+),
+then_counts AS (
+    SELECT tier_id, count(*) AS cards FROM then_tier WHERE tier_id IS NOT NULL GROUP BY tier_id
+),
+now_counts AS (SELECT tier_id, count(*) AS cards FROM cards WHERE tier_id IS NOT NULL GROUP BY tier_id)
+SELECT COALESCE(t.tier_id, n.tier_id), COALESCE(t.cards, 0), COALESCE(n.cards, 0)
+  FROM then_counts t FULL JOIN now_counts n ON n.tier_id = t.tier_id
+""",
+        company=company_id,
+        day_end=day_end,
+    )

@@ -78,3 +78,22 @@ class TestProfileAsOfLoyalty(LoyaltyCase):
         self.assertEqual(self.as_of(date(2024, 3, 1)), (self.silver, 150.0))
         self.assertEqual(self.as_of(date(2024, 6, 30)), (self.gold, 120.0))
         self.assertEqual(self.as_of(date(2024, 8, 1)), (self.silver, 120.0))
+
+    def test_overview_counts_the_cards_per_tier_as_they_stood(self):
+        """The overview as of a date counts each card of the company's programs in the tier of
+        its last movement up to the day."""
+
+        def mix(day):
+            wizard = self.env["customer.overview.as.of"].create(
+                {"date": day, "company_id": self.company_a.id}
+            )
+            lines = wizard.line_ids.filtered(lambda line: line.section == "Loyalty tier")
+            counts = {line.name: line.customer_count for line in lines}
+            return tuple(
+                counts.get(f"{self.program.name} · {tier.name}", 0) for tier in (self.silver, self.gold)
+            )
+
+        self.assertEqual(mix(date(2024, 1, 31)), (0, 0))
+        self.assertEqual(mix(date(2024, 2, 1)), (1, 0))
+        self.assertEqual(mix(date(2024, 6, 30)), (0, 1))
+        self.assertEqual(mix(date(2024, 8, 1)), (1, 0))

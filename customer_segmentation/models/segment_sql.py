@@ -138,3 +138,20 @@ def sync_tag(segment_id, tag_id, lower, upper):
         tagged=tagged,
         members=members,
     )
+
+
+def segment_sizes_as_of(company_id, day_end):
+    """Per segment of the company: (segment id, members then, members now), from the membership
+    history. A member who left on the chosen day is no longer one at its end (``day_end``, the
+    moment after it); one who entered on it is."""
+    return SQL(
+        """SELECT m.segment_id,
+                  count(*) FILTER (WHERE m.date_from < %(day_end)s::date
+                                     AND (m.date_to IS NULL OR m.date_to >= %(day_end)s::date)),
+                  count(*) FILTER (WHERE m.date_to IS NULL)
+             FROM customer_segment_membership m
+            WHERE m.company_id = %(company)s
+            GROUP BY m.segment_id""",
+        company=company_id,
+        day_end=day_end,
+    )

@@ -64,3 +64,27 @@ class TestProfileAsOfSegments(SegmentationCase):
         self.assertEqual(self.segments(date(2024, 3, 31)), self.big | self.loyal)
         self.assertEqual(self.segments(date(2024, 4, 1)), self.loyal)
         self.assertEqual(self.segments(date(2024, 6, 1)), self.big | self.loyal)
+
+    def test_overview_counts_the_members_per_segment_as_they_stood(self):
+        """The overview as of a date: the members of each of the company's segments at the end
+        of the day, from the same history; the other company's segment is not in the list."""
+
+        def sizes(day, company=None):
+            wizard = self.env["customer.overview.as.of"].create(
+                {"date": day, "company_id": (company or self.company_a).id}
+            )
+            lines = wizard.line_ids.filtered(lambda line: line.section == "Segment")
+            return {line.name: (line.customer_count, line.customer_count_now) for line in lines}
+
+        def then(day, company=None):
+            counts = sizes(day, company)
+            return tuple(
+                counts.get(name, (0, 0))[0] for name in ("As-of big", "As-of loyal", "As-of other company")
+            )
+
+        self.assertEqual(then(date(2023, 12, 31)), (0, 0, 0))
+        self.assertEqual(then(date(2024, 3, 31)), (1, 1, 0))
+        self.assertEqual(then(date(2024, 4, 1)), (0, 1, 0))
+        self.assertEqual(then(date(2024, 6, 1)), (1, 1, 0))
+        self.assertEqual(then(date(2024, 6, 1), self.company_b), (0, 0, 1))
+        self.assertGreaterEqual(sizes(date(2024, 6, 1))["As-of loyal"][1], 1)

@@ -80,6 +80,8 @@ EXPECTED = {
     "customer.segment.sales.report": _REPORT,
     "customer.segment.action.wizard": _USER_WIZARD,
     "customer.profile.as.of": _USER_WIZARD,
+    "customer.overview.as.of": _USER_WIZARD,
+    "customer.overview.as.of.line": _USER_WIZARD,
     "customer.experiment": _CONFIGURED,
     "customer.experiment.member": _CONFIGURED,
     # customer_lifecycle
@@ -95,8 +97,6 @@ EXPECTED = {
     "customer.lifecycle.movement.report": _REPORT,
     "customer.lifecycle.forecast": _REPORT,
     "customer.lifecycle.stage.change": _USER_WIZARD,
-    "customer.lifecycle.as.of": _USER_WIZARD,
-    "customer.lifecycle.as.of.line": _USER_WIZARD,
     "customer.care.plan": _CONFIGURED,
     "customer.care.plan.visit": _CONFIGURED,
     # customer_loyalty
@@ -285,7 +285,7 @@ class TestSecurityMatrix(TransactionCase):
         )
         env["customer.touch"]._record(cls.customer.ids, a, "care_plan", "activity")
         # A wizard is its creator's: company A's manager opens this one.
-        env["customer.lifecycle.as.of"].with_user(cls.users["manager"]).with_company(a).create(
+        env["customer.overview.as.of"].with_user(cls.users["manager"]).with_company(a).create(
             {"date": "2025-01-01", "company_id": a.id}
         )
         env["customer.churn.model.run"].create({"company_id": a.id, "state": "insufficient"})
