@@ -84,7 +84,13 @@ def main(argv=None):
             job_started = time.perf_counter()
             calls = run_cron(env, cron)
             jobs.append(
-                {"job": xmlid, "seconds": round(time.perf_counter() - job_started, 1), "calls": calls}
+                {
+                    "job": xmlid,
+                    "seconds": round(time.perf_counter() - job_started, 1),
+                    "calls": calls,
+                    # the process's peak so far: the job that raises it is the one that needs it
+                    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                }
             )
             print(f"    {xmlid}: {jobs[-1]['seconds']} s", file=sys.stderr, flush=True)
         total = time.perf_counter() - started
